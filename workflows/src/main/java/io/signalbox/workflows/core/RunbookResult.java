@@ -1,0 +1,31 @@
+package io.signalbox.workflows.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * What a run ends with: the result of a completed run, and the details of the failure of every
+ * other end.
+ *
+ * @param outcome COMPLETED, FAILED, ROLLED_BACK or CANCELLED
+ * @param runbook the workflow type
+ * @param evidenceId the id of the evidence record, when one was written
+ * @param verification the verification report, when the run verified something
+ * @param plan what a dry run would do
+ * @param steps every step with timings
+ * @param approvals every gate decision and refused signal
+ * @param failureType the failure type (see {@link FailureType}) when it did not complete
+ * @param message what happened and what state was left
+ * @param dryRun whether this was a dry run
+ */
+public record RunbookResult(
+    String outcome,
+    String runbook,
+    String evidenceId,
+    JsonNode verification,
+    JsonNode plan,
+    List<StepRecord> steps,
+    List<ApprovalRecord> approvals,
+    String failureType,
+    String message,
+    boolean dryRun) {}

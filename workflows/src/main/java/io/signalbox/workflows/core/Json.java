@@ -2,6 +2,7 @@ package io.signalbox.workflows.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -29,8 +30,20 @@ public final class Json {
   public static <T> T map(JsonNode tree, Class<T> type) {
     try {
       return MAPPER.treeToValue(tree, type);
+    } catch (JsonMappingException e) {
+      StringBuilder path = new StringBuilder("$");
+      for (JsonMappingException.Reference ref : e.getPath()) {
+        if (ref.getFieldName() != null) {
+          path.append('.').append(ref.getFieldName());
+        } else if (ref.getIndex() >= 0) {
+          path.append('[').append(ref.getIndex()).append(']');
+        }
+      }
+      String why = e.getOriginalMessage();
+      int cut = why.indexOf(" (");
+      throw new IllegalArgumentException(path + ": " + (cut > 0 ? why.substring(0, cut) : why), e);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(e.getOriginalMessage(), e);
+      throw new IllegalArgumentException("$: " + e.getOriginalMessage(), e);
     }
   }
 

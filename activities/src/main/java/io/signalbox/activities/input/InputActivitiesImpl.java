@@ -1,0 +1,176 @@
+package io.signalbox.activities.input;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import io.signalbox.workflows.core.FailureType;
+import io.signalbox.workflows.core.InputActivities;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Validates runbook input against {@code runbooks/<kebab-name>/input.schema.json} on the classpath,
+ * plus the rules a schema cannot say well (a literal password gets a message that says how to
+ * reference it). The CLI calls it before starting a run; every runbook calls it as a local activity
+ * before mapping its input.
+ */
+public class InputActivitiesImpl implements InputActivities {
+
+  /** The product runbooks, in the order the CLI lists them. */
+  public static final List<String> PRODUCT_RUNBOOKS =
+      List.of(
+          "GiteaDbMigration",
+          "StateHubCutover",
+          "BackupVerification",
+          "DrRehearsal",
+          "Rollback",
+          "PostgresCopy");
+
+  static final String LITERAL_PASSWORD =
+      "a literal password is refused; reference it instead: {\"env\": \"VAR\"}, {\"file\":"
+          + " \"/path\"} or {\"secret\": {\"namespace\": \"ns\", \"name\": \"secret\", \"key\":"
+          + " \"password\"}}";
+
+  private final SchemaRegistry registry =
+      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+  private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
+
+  @Override
+  public ValidationResult validate(ValidationRequest request) {
+    if (request == null || request.runbook() == null) {
+      throw FailureType.INVALID_INPUT.failure("no runbook type given");
+    }
+    if (!exists(request.runbook())) {
+      return new ValidationResult(List.of(unknownRunbook(request.runbook())));
+    }
+    JsonNode input = request.input();
+    if (input == null || input.isNull() || input.isMissingNode()) {
+      return new ValidationResult(
+          List.of("$: no input given; " + request.runbook() + " takes a JSON object"));
+    }
+    Set<String> errors = new LinkedHashSet<>();
+    Set<String> literalPasswords = new LinkedHashSet<>();
+    findLiteralPasswords(input, "$", literalPasswords);
+    literalPasswords.forEach(path -> errors.add(path + ": " + LITERAL_PASSWORD));
+    for (Error error : schema(request.runbook()).validate(input)) {
+      String path = jsonPath(error);
+      if (literalPasswords.stream().anyMatch(path::startsWith)) {
+        continue; // already explained above, with how to fix it
+      }
+      errors.add(describe(error));
+    }
+    return new ValidationResult(List.copyOf(errors));
+  }
+
+  /** Whether a runbook type has an input schema on the classpath. */
+  public static boolean exists(String runbook) {
+    return InputActivitiesImpl.class.getClassLoader().getResource(schemaPath(runbook)) != null;
+  }
+
+  /** The product runbooks whose schemas this build carries. */
+  public static List<String> knownRunbooks() {
+    return PRODUCT_RUNBOOKS.stream().filter(InputActivitiesImpl::exists).toList();
+  }
+
+  /** The message for a runbook type without a schema. */
+  public static String unknownRunbook(String runbook) {
+    List<String> known = knownRunbooks();
+    return "unknown runbook type '"
+        + runbook
+        + "'; known: "
+        + (known.isEmpty() ? "(none in this build)" : String.join(", ", known));
+  }
+
+  /** {@code GiteaDbMigration} → {@code runbooks/gitea-db-migration/input.schema.json}. */
+  public static String schemaPath(String runbook) {
+    return "runbooks/" + kebab(runbook) + "/input.schema.json";
+  }
+
+  /** {@code GiteaDbMigration} → {@code gitea-db-migration}. */
+  public static String kebab(String camel) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < camel.length(); i++) {
+      char c = camel.charAt(i);
+      if (Character.isUpperCase(c)) {
+        if (i > 0) {
+          out.append('-');
+        }
+        out.append(Character.toLowerCase(c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private Schema schema(String runbook) {
+    return schemas.computeIfAbsent(
+        runbook, r -> registry.getSchema(SchemaLocation.of("classpath:" + schemaPath(r))));
+  }
+
+  /**
+   * The validator speaks JSON Pointer ({@code /database/port}); users read {@code $.database.port}.
+   */
+  private static String jsonPath(Error error) {
+    String pointer = error.getInstanceLocation().toString();
+    StringBuilder path = new StringBuilder("$");
+    for (String segment : pointer.split("/")) {
+      if (segment.isEmpty()) {
+        continue;
+      }
+      String name = segment.replace("~1", "/").replace("~0", "~");
+      if (name.chars().allMatch(Character::isDigit)) {
+        path.append('[').append(name).append(']');
+      } else {
+        path.append('.').append(name);
+      }
+    }
+    return path.toString();
+  }
+
+  private static String describe(Error error) {
+    String path = jsonPath(error);
+    String message = error.getMessage();
+    if ("required".equals(error.getKeyword()) && error.getProperty() != null) {
+      String parent = path;
+      return (parent.equals("$") ? "$." : parent + ".")
+          + error.getProperty()
+          + ": is required but missing";
+    }
+    if ("additionalProperties".equals(error.getKeyword()) && error.getProperty() != null) {
+      return (path.equals("$") ? "$." : path + ".")
+          + error.getProperty()
+          + ": is not a known field here (check its spelling)";
+    }
+    return message.startsWith(path) ? message : path + ": " + message;
+  }
+
+  private static void findLiteralPasswords(JsonNode node, String path, Set<String> out) {
+    if (node.isObject()) {
+      Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        String child = path + "." + field.getKey();
+        if (field.getKey().equalsIgnoreCase("password") && field.getValue().isTextual()) {
+          out.add(child);
+        } else {
+          findLiteralPasswords(field.getValue(), child, out);
+        }
+      }
+    } else if (node.isArray()) {
+      List<JsonNode> items = new ArrayList<>();
+      node.forEach(items::add);
+      for (int i = 0; i < items.size(); i++) {
+        findLiteralPasswords(items.get(i), path + "[" + i + "]", out);
+      }
+    }
+  }
+}

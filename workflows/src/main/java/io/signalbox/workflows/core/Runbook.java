@@ -1,6 +1,7 @@
 package io.signalbox.workflows.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -41,6 +42,8 @@ public final class Runbook<I extends RunbookInput> {
   private final String type;
   private final Class<I> inputType;
   private final InputActivities inputActivities;
+  private final EvidenceActivities evidence;
+  private String startedAt;
 
   private Phase phase = Phase.RUNNING;
   private String currentStep;
@@ -78,6 +81,18 @@ public final class Runbook<I extends RunbookInput> {
                         .setDoNotRetry(FailureType.nonRetryableTypes())
                         .build())
                 .build());
+    this.evidence =
+        Workflow.newActivityStub(
+            EvidenceActivities.class,
+            ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofMinutes(1))
+                .setRetryOptions(
+                    RetryOptions.newBuilder()
+                        .setInitialInterval(Duration.ofSeconds(1))
+                        .setMaximumInterval(Duration.ofMinutes(1))
+                        .setMaximumAttempts(20)
+                        .build())
+                .build());
   }
 
   /**
@@ -90,6 +105,7 @@ public final class Runbook<I extends RunbookInput> {
    * @throws CanceledFailure when the run was cancelled, after compensation
    */
   public RunbookResult execute(JsonNode rawInput, Consumer<I> body) {
+    startedAt = now();
     publish();
     I input;
     try {
@@ -116,6 +132,7 @@ public final class Runbook<I extends RunbookInput> {
         phase = Phase.CANCELLED;
         publish();
         log.info("{} cancelled; {}", type, undone);
+        recordEvidenceDetached(result(null, "Cancelled. " + undone));
         throw failure instanceof CanceledFailure c ? c : new CanceledFailure("cancelled");
       }
       FailureType failureType = classify(failure);
@@ -127,7 +144,8 @@ public final class Runbook<I extends RunbookInput> {
     currentStep = null;
     publish();
     metric("signalbox_runbook_completed");
-    return result(null, dryRun ? "Dry run completed: nothing was changed." : "Completed.");
+    return recordEvidence(
+        result(null, dryRun ? "Dry run completed: nothing was changed." : "Completed."));
   }
 
   // ---------------------------------------------------------------- steps
@@ -491,8 +509,60 @@ public final class Runbook<I extends RunbookInput> {
 
   private ApplicationFailure withResult(FailureType failureType, String message) {
     metric("signalbox_runbook_failed");
-    return ApplicationFailure.newNonRetryableFailure(
-        message, failureType.type(), result(failureType, message));
+    // Detached: the evidence of a run is written even while its scope is being cancelled.
+    RunbookResult result = recordEvidenceDetached(result(failureType, message));
+    return ApplicationFailure.newNonRetryableFailure(message, failureType.type(), result);
+  }
+
+  private RunbookResult recordEvidenceDetached(RunbookResult result) {
+    RunbookResult[] recorded = {result};
+    Workflow.newDetachedCancellationScope(() -> recorded[0] = recordEvidence(result)).run();
+    return recorded[0];
+  }
+
+  /**
+   * Writes the evidence and returns the result with its id. A failure to write evidence is logged
+   * and the run keeps its outcome: the result then says so instead of carrying an id.
+   */
+  private RunbookResult recordEvidence(RunbookResult result) {
+    try {
+      EvidenceActivities.EvidenceRef ref =
+          evidence.record(
+              new EvidenceActivities.EvidenceInput(
+                  Workflow.getInfo().getWorkflowId(),
+                  Workflow.getInfo().getRunId(),
+                  startedAt,
+                  now(),
+                  result));
+      return withEvidenceId(result, ref.evidenceId());
+    } catch (ActivityFailure failure) {
+      log.error("evidence for {} could not be written: {}", type, message(failure));
+      return new RunbookResult(
+          result.outcome(),
+          result.runbook(),
+          null,
+          result.verification(),
+          result.plan(),
+          result.steps(),
+          result.approvals(),
+          result.failureType(),
+          result.message() + " (Evidence could not be written: " + message(failure) + ")",
+          result.dryRun());
+    }
+  }
+
+  private static RunbookResult withEvidenceId(RunbookResult r, String evidenceId) {
+    return new RunbookResult(
+        r.outcome(),
+        r.runbook(),
+        evidenceId,
+        r.verification(),
+        r.plan(),
+        r.steps(),
+        r.approvals(),
+        r.failureType(),
+        r.message(),
+        r.dryRun());
   }
 
   /** The current phase and step, shown in the Temporal UI as the run's current details. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -52,6 +53,8 @@ class RunbookPrimitivesTest {
       mock(DemoActivities.class, withSettings().withoutAnnotations());
   private final InputActivities inputs =
       mock(InputActivities.class, withSettings().withoutAnnotations());
+  private final EvidenceActivities evidence =
+      mock(EvidenceActivities.class, withSettings().withoutAnnotations());
 
   private TestWorkflowEnvironment env;
   private WorkflowClient client;
@@ -63,7 +66,14 @@ class RunbookPrimitivesTest {
     when(steps.apply(any())).thenAnswer(i -> i.getArgument(0));
     when(steps.undo(any())).thenAnswer(i -> i.getArgument(0));
     when(inputs.validate(any())).thenReturn(new InputActivities.ValidationResult(List.of()));
-    worker.registerActivitiesImplementations(steps, inputs);
+    when(evidence.record(any()))
+        .thenAnswer(
+            i -> {
+              EvidenceActivities.EvidenceInput in = i.getArgument(0);
+              return new EvidenceActivities.EvidenceRef(
+                  in.workflowId() + "/" + in.runId(), null, null);
+            });
+    worker.registerActivitiesImplementations(steps, inputs, evidence);
     env.start();
     this.env = env;
     this.client = client;
@@ -150,6 +160,10 @@ class RunbookPrimitivesTest {
 
     assertThat(result.outcome()).isEqualTo("COMPLETED");
     assertThat(result.failureType()).isNull();
+    assertThat(result.evidenceId())
+        .isEqualTo(stub.getExecution().getWorkflowId() + "/" + stub.getExecution().getRunId());
+    verify(evidence)
+        .record(argThat(e -> e.result().outcome().equals("COMPLETED") && e.startedAt() != null));
     assertThat(stepNames(result))
         .containsExactly("inspect:DONE", "freeze:DONE", "go:DONE", "apply:DONE", "verify:DONE");
     assertThat(result.approvals())
@@ -250,6 +264,8 @@ class RunbookPrimitivesTest {
     verify(steps).undo(call("unfreeze"));
     verify(steps, never()).apply(call("apply"));
     assertThat(status(stub).phase()).isEqualTo(Phase.ROLLED_BACK);
+    assertThat(result.evidenceId()).isNotNull();
+    verify(evidence).record(argThat(e -> e.result().outcome().equals("ROLLED_BACK")));
   }
 
   @Test
@@ -309,6 +325,7 @@ class RunbookPrimitivesTest {
     verify(steps, never()).apply(call("apply"));
     RunbookStatus after = status(stub);
     assertThat(after.phase()).isEqualTo(Phase.CANCELLED);
+    verify(evidence).record(argThat(ev -> ev.result().outcome().equals("CANCELLED")));
     assertThat(after.steps())
         .extracting(s -> s.name() + ":" + s.state())
         .contains("go:FAILED", "undo:freeze:UNDONE");
@@ -450,6 +467,18 @@ class RunbookPrimitivesTest {
                 r ->
                     r.runbook().equals("DemoRunbook")
                         && r.input().path("requestedBy").asText().equals("carol")));
+  }
+
+  @Test
+  void evidenceThatCannotBeWrittenDoesNotChangeTheOutcome() throws Exception {
+    doThrow(ApplicationFailure.newNonRetryableFailure("disk full", "StepFailed"))
+        .when(evidence)
+        .record(any());
+    WorkflowStub stub = start(input("\"dryRun\": true"));
+    RunbookResult result = stub.getResult(RunbookResult.class);
+    assertThat(result.outcome()).isEqualTo("COMPLETED");
+    assertThat(result.evidenceId()).isNull();
+    assertThat(result.message()).contains("Evidence could not be written: disk full");
   }
 
   @Test

@@ -1,0 +1,141 @@
+package io.signalbox.workflows.copy;
+
+import io.signalbox.workflows.core.Endpoint;
+import io.temporal.activity.ActivityInterface;
+import java.util.List;
+
+/**
+ * The three long steps of a copy: a snapshot-consistent dump with its manifest, a parallel restore,
+ * and the verification of the target against the manifest. Dump, restore and verify of one copy run
+ * on the worker that holds the dump: {@link #dump} returns that worker's own task queue, and the
+ * workflow sends the other two there (unless the dump directory is shared).
+ *
+ * <p>All three heartbeat their progress; a lost heartbeat or a cancel ends the child process.
+ */
+@ActivityInterface(namePrefix = "Copy")
+public interface CopyActivities {
+
+  /**
+   * @param source the database to dump
+   * @param copyId names the dump directory and marks what the restore creates
+   * @param jobs parallel pg_dump jobs (default 2)
+   * @param dumpDir the directory under which the dump is written (default: the worker's configured
+   *     dump directory)
+   * @param checksums also record a content checksum per table in the manifest
+   * @param compression pg_dump compression level (default 0: on 2 cores compression alone makes the
+   *     dump about 4× slower)
+   */
+  record DumpRequest(
+      Endpoint source,
+      String copyId,
+      Integer jobs,
+      String dumpDir,
+      Boolean checksums,
+      Integer compression) {}
+
+  /**
+   * @param dumpPath the dump directory (with {@code manifest.json}) on the worker that wrote it
+   * @param hostTaskQueue the task queue of that worker, or null when the dump directory is shared
+   * @param snapshotId the exported snapshot the dump and the manifest's counts were taken in
+   * @param snapshotTime when that snapshot was taken (ISO-8601)
+   * @param tables tables in the manifest
+   * @param rows rows in the manifest, all tables
+   * @param dumpBytes size of the dump directory
+   * @param serverVersion the source server's version
+   * @param toolVersion pg_dump's version
+   * @param durationMillis how long the dump took
+   */
+  record DumpResult(
+      String dumpPath,
+      String hostTaskQueue,
+      String snapshotId,
+      String snapshotTime,
+      int tables,
+      long rows,
+      long dumpBytes,
+      String serverVersion,
+      String toolVersion,
+      long durationMillis) {}
+
+  /**
+   * @param target the database to restore into (must be empty unless {@code allowNonEmpty})
+   * @param dumpPath the dump directory
+   * @param copyId the copy's id: a retried restore removes only what an earlier attempt of the same
+   *     copy created
+   * @param jobs parallel pg_restore jobs (default 2)
+   * @param noOwner restore without the source's owners ({@code --no-owner}, default true)
+   */
+  record RestoreRequest(
+      Endpoint target, String dumpPath, String copyId, Integer jobs, Boolean noOwner) {}
+
+  /**
+   * @param cleanedEarlierAttempt whether what an earlier attempt of this copy had created was
+   *     removed first
+   * @param durationMillis how long the restore took
+   * @param toolVersion pg_restore's version
+   */
+  record RestoreResult(boolean cleanedEarlierAttempt, long durationMillis, String toolVersion) {}
+
+  /**
+   * @param target the restored database
+   * @param dumpPath the dump whose manifest holds the source's counts, checksums, sequences and
+   *     schema
+   * @param checksums compare content checksums too
+   * @param parallelism connections to use at once (default 2)
+   */
+  record VerifyRequest(Endpoint target, String dumpPath, Boolean checksums, Integer parallelism) {}
+
+  /**
+   * The verification of a target against the source's manifest.
+   *
+   * @param matches whether everything matched
+   * @param summary one line for people
+   * @param checksums whether content checksums were compared
+   * @param sourceRows rows on the source (manifest)
+   * @param targetRows rows on the target
+   * @param tables one line per table, mismatches first
+   * @param sequenceProblems sequences on the target behind where the source was
+   * @param schemaDifferences schema objects that differ
+   */
+  record VerificationReport(
+      boolean matches,
+      String summary,
+      boolean checksums,
+      long sourceRows,
+      long targetRows,
+      List<TableCheck> tables,
+      List<String> sequenceProblems,
+      List<String> schemaDifferences) {
+
+    /** The names of the mismatching tables. */
+    public List<String> mismatchingTables() {
+      return tables.stream().filter(t -> !t.ok()).map(TableCheck::table).toList();
+    }
+  }
+
+  /**
+   * One table's verification.
+   *
+   * @param table the quoted, schema-qualified name
+   * @param sourceRows rows on the source, null when missing there
+   * @param targetRows rows on the target, null when missing there
+   * @param sourceChecksum content checksum on the source, when compared
+   * @param targetChecksum content checksum on the target, when compared
+   * @param ok whether it matches
+   * @param problem what differs, null when ok
+   */
+  record TableCheck(
+      String table,
+      Long sourceRows,
+      Long targetRows,
+      String sourceChecksum,
+      String targetChecksum,
+      boolean ok,
+      String problem) {}
+
+  DumpResult dump(DumpRequest request);
+
+  RestoreResult restore(RestoreRequest request);
+
+  VerificationReport verify(VerifyRequest request);
+}

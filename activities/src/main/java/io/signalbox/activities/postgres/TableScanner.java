@@ -1,0 +1,217 @@
+package io.signalbox.activities.postgres;
+
+import io.signalbox.workflows.copy.TableStats;
+import io.signalbox.workflows.copy.TableStatsResult;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counts (and checksums) every table of a database over a bounded pool of connections that all read
+ * the same snapshot, one query per table, largest tables first.
+ *
+ * <p>The first connection opens a {@code REPEATABLE READ, READ ONLY} transaction and either imports
+ * the given snapshot or exports its own ({@code pg_export_snapshot()}); the others import it, so
+ * the whole result is as of one moment even on a live database. When no snapshot can be exported (a
+ * standby), each connection reads in its own snapshot and the result says so ({@code snapshotId}
+ * null).
+ *
+ * <p>The calling thread owns the loop: it reports progress after every table and at least every
+ * {@link #TICK_SECONDS} seconds while a long table runs, so an activity can heartbeat from it. If
+ * the progress callback throws (an activity that was cancelled), the running queries are cancelled
+ * on the server, the connections closed, and the exception passes through.
+ */
+public final class TableScanner {
+
+  private static final Logger log = LoggerFactory.getLogger(TableScanner.class);
+
+  /** How often progress is reported while no table finishes. */
+  public static final int TICK_SECONDS = 10;
+
+  private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9A-Fa-f]+-[0-9A-Fa-f]+-\\d+");
+
+  /** Opens a new connection to the database being scanned. */
+  @FunctionalInterface
+  public interface ConnectionSource {
+    Connection open() throws SQLException;
+  }
+
+  /** Progress, called from the thread that called {@link #scan}. */
+  @FunctionalInterface
+  public interface Progress {
+    void report(int tablesDone, int tables);
+  }
+
+  private final ConnectionSource source;
+  private final int parallelism;
+
+  /**
+   * @param source opens connections (at most {@code parallelism} are open at once)
+   * @param parallelism connections to use, at least 1
+   */
+  public TableScanner(ConnectionSource source, int parallelism) {
+    this.source = source;
+    this.parallelism = Math.max(1, parallelism);
+  }
+
+  /**
+   * Scans every table ({@link Inspector#dataTables}).
+   *
+   * @param checksums also compute content checksums
+   * @param snapshotId a snapshot to import (e.g. the dump's), or null to export one
+   * @param progress told how many tables are done
+   */
+  public TableStatsResult scan(boolean checksums, String snapshotId, Progress progress)
+      throws SQLException {
+    if (snapshotId != null && !SNAPSHOT_ID.matcher(snapshotId).matches()) {
+      throw new IllegalArgumentException("not a snapshot id: " + snapshotId);
+    }
+    List<Connection> connections = new ArrayList<>();
+    List<Statement> running = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExecutorService pool = null;
+    try {
+      Connection leader = source.open();
+      connections.add(leader);
+      String snapshot = begin(leader, snapshotId, true);
+      List<String> tables = Inspector.dataTablesLargestFirst(leader);
+      int workers = Math.max(1, Math.min(parallelism, tables.size()));
+      for (int i = 1; i < workers; i++) {
+        Connection c = source.open();
+        connections.add(c);
+        begin(c, snapshot, false);
+      }
+
+      Queue<String> todo = new ConcurrentLinkedQueue<>(tables);
+      BlockingQueue<Object> done = new ArrayBlockingQueue<>(Math.max(1, tables.size() + workers));
+      pool =
+          Executors.newFixedThreadPool(
+              workers,
+              r -> {
+                Thread t = new Thread(r, "table-scan");
+                t.setDaemon(true);
+                return t;
+              });
+      List<Future<?>> futures = new ArrayList<>();
+      for (Connection c : connections) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  try {
+                    String table;
+                    while ((table = todo.poll()) != null) {
+                      done.add(one(c, table, checksums, running));
+                    }
+                  } catch (Exception e) {
+                    done.add(e);
+                  }
+                }));
+      }
+
+      List<TableStats> results = new ArrayList<>(tables.size());
+      progress.report(0, tables.size());
+      while (results.size() < tables.size()) {
+        Object next = done.poll(TICK_SECONDS, TimeUnit.SECONDS);
+        if (next instanceof TableStats s) {
+          results.add(s);
+        } else if (next instanceof SQLException e) {
+          throw e;
+        } else if (next instanceof Exception e) {
+          throw new IllegalStateException("table scan failed: " + e.getMessage(), e);
+        } else if (futures.stream().allMatch(Future::isDone) && done.isEmpty()) {
+          throw new IllegalStateException("table scan workers ended before all tables were done");
+        }
+        progress.report(results.size(), tables.size());
+      }
+      results.sort(Comparator.comparing(TableStats::table));
+      return new TableStatsResult(List.copyOf(results), snapshot, checksums);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } finally {
+      // On failure or cancellation, stop the server-side work before closing.
+      for (Statement st : running) {
+        try {
+          st.cancel();
+        } catch (SQLException e) {
+          log.debug("cancel failed: {}", e.getMessage());
+        }
+      }
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+      for (Connection c : connections) {
+        try {
+          c.rollback(); // read-only: nothing to keep
+        } catch (SQLException e) {
+          log.debug("rollback failed: {}", e.getMessage());
+        }
+        try {
+          c.close();
+        } catch (SQLException e) {
+          log.debug("close failed: {}", e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static TableStats one(
+      Connection c, String table, boolean checksums, List<Statement> running) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      running.add(st);
+      try (ResultSet rs = st.executeQuery(Inspector.statsQuery(table, checksums))) {
+        rs.next();
+        return new TableStats(table, rs.getLong(1), rs.getString(2));
+      } finally {
+        running.remove(st);
+      }
+    }
+  }
+
+  /**
+   * Sets the session up and opens the snapshot transaction; the leader exports a snapshot when none
+   * is given. Returns the snapshot id in use, or null.
+   */
+  private static String begin(Connection c, String snapshotId, boolean leader) throws SQLException {
+    c.setAutoCommit(true);
+    SessionSettings.apply(c);
+    c.setAutoCommit(false);
+    try (Statement st = c.createStatement()) {
+      st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+      if (snapshotId != null) {
+        // Checked against SNAPSHOT_ID above: hex and digits only, safe in a literal.
+        st.execute("SET TRANSACTION SNAPSHOT '" + snapshotId + "'");
+        return snapshotId;
+      }
+      if (!leader) {
+        return null;
+      }
+      try (ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_export_snapshot()")) {
+        rs.next();
+        return rs.getString(1);
+      } catch (SQLException e) {
+        log.warn(
+            "cannot export a snapshot, tables are read in separate snapshots: {}", e.getMessage());
+        c.rollback();
+        try (Statement again = c.createStatement()) {
+          again.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        }
+        return null;
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package io.signalbox.worker;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Signalbox's own settings, under {@code signalbox.*}. The Temporal connection itself stays in
+ * {@code spring.temporal.*}, where the Temporal starter reads it.
+ *
+ * @param taskQueue the task queue the worker polls and the CLI starts runs on
+ * @param devServer the embedded Temporal dev server of the {@code dev} profile
+ * @param evidenceDir where evidence files (JSON and Markdown reports) are written
+ * @param dumpDir where dumps are written; shared storage when several workers run
+ */
+@ConfigurationProperties("signalbox")
+@Validated
+public record SignalboxProperties(
+    @DefaultValue("signalbox") @NotBlank String taskQueue,
+    @DefaultValue @Valid @NotNull DevServer devServer,
+    @DefaultValue("var/evidence") @NotNull Path evidenceDir,
+    @DefaultValue("var/dumps") @NotNull Path dumpDir) {
+
+  /**
+   * The embedded Temporal dev server (the Temporal Java test server in real time).
+   *
+   * @param port the port it binds on localhost; the worker of the {@code dev} profile connects to
+   *     it
+   */
+  public record DevServer(@DefaultValue("7233") @Min(1) @Max(65535) int port) {}
+}

@@ -1,0 +1,287 @@
+package io.signalbox.worker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.signalbox.activities.input.InputActivitiesImpl;
+import io.signalbox.worker.DevServer;
+import io.signalbox.workflows.core.EvidenceActivities;
+import io.signalbox.workflows.demo.DemoRunbookWorkflowImpl;
+import io.signalbox.workflows.demo.RecordingDemoActivities;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI in-process against a port-bound Temporal test server with a worker for the test runbook,
+ * as an operator uses it: start, list, status, approve, pause/resume, and every error with its one
+ * line and exit code.
+ */
+class CliTest {
+  private static final String TASK_QUEUE = "cli-test";
+
+  private static DevServer server;
+  private static WorkflowServiceStubs stubs;
+  private static WorkerFactory workers;
+  private static String address;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startServerAndWorker() {
+    server = DevServer.start(DevServer.freePort());
+    address = "127.0.0.1:" + server.port();
+    stubs =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    workers = WorkerFactory.newInstance(WorkflowClient.newInstance(stubs));
+    Worker worker = workers.newWorker(TASK_QUEUE);
+    worker.registerWorkflowImplementationTypes(DemoRunbookWorkflowImpl.class);
+    worker.registerActivitiesImplementations(
+        new RecordingDemoActivities(), new InputActivitiesImpl(), new NoEvidence());
+    workers.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    workers.shutdownNow();
+    stubs.shutdownNow();
+    server.close();
+  }
+
+  @Test
+  void runbookFromStartToApprovalToCompletion() throws Exception {
+    Path input = write("{\"requestedBy\": \"alice\", \"label\": \"orders\"}");
+
+    Result started = cli("start", "DemoRunbook", "--input", input.toString(), "--id", "demo-flow");
+    assertThat(started.code).as(started.err).isZero();
+    assertThat(started.out).contains("Started DemoRunbook as demo-flow");
+
+    JsonNode waiting = awaitPhase("demo-flow", "WAITING_FOR_APPROVAL");
+    assertThat(waiting.path("pendingGate").path("gate").asText()).isEqualTo("go");
+
+    Result list = cli("list");
+    assertThat(list.code).as(list.err).isZero();
+    assertThat(list.out)
+        .containsPattern("demo-flow\\s+DemoRunbook\\s+WAITING_FOR_APPROVAL\\s+go\\s+go");
+
+    Result status = cli("status", "demo-flow");
+    assertThat(status.code).as(status.err).isZero();
+    assertThat(status.out)
+        .contains("Phase         WAITING_FOR_APPROVAL")
+        .contains("Requested by  alice")
+        .contains("Waiting at gate 'go'")
+        .contains("signalbox approve demo-flow --gate go --as NAME")
+        .containsPattern("inspect\\s+DONE");
+
+    // Self-approval is refused by the run (recorded), and the gate stays open.
+    assertThat(cli("approve", "demo-flow", "--gate", "go", "--as", "alice").code).isZero();
+    Result approved = cli("approve", "demo-flow", "--gate", "go", "--as", "bob", "--comment", "ok");
+    assertThat(approved.code).as(approved.err).isZero();
+    assertThat(approved.out).contains("Sent approve to demo-flow (gate go, by bob)");
+
+    JsonNode done = awaitPhase("demo-flow", "COMPLETED");
+    assertThat(done.path("approvals").toString())
+        .contains("\"by\":\"alice\"")
+        .contains("REFUSED")
+        .contains("\"by\":\"bob\"");
+
+    // The phase is COMPLETED just before the run returns: wait until it has ended.
+    WorkflowClient.newInstance(stubs)
+        .newUntypedWorkflowStub("demo-flow")
+        .getResult(10, java.util.concurrent.TimeUnit.SECONDS, JsonNode.class);
+    Result signalEnded = cli("pause", "demo-flow", "--as", "bob");
+    assertThat(signalEnded.code).isEqualTo(CliException.NOT_FOUND);
+    assertThat(signalEnded.err).contains("has already ended (COMPLETED)");
+
+    Result duplicate =
+        cli("start", "DemoRunbook", "--input", input.toString(), "--id", "demo-flow");
+    assertThat(duplicate.code).isEqualTo(CliException.FAILED);
+    assertThat(duplicate.err).contains("already exists").doesNotContain("\tat ");
+  }
+
+  @Test
+  void pauseAndResumeAreRecorded() throws Exception {
+    Path input = write("{\"requestedBy\": \"alice\"}");
+    assertThat(cli("start", "DemoRunbook", "--input", input.toString(), "--id", "demo-pause").code)
+        .isZero();
+    awaitPhase("demo-pause", "WAITING_FOR_APPROVAL");
+
+    Result paused = cli("pause", "demo-pause", "--as", "carol", "--reason", "lunch");
+    assertThat(paused.code).as(paused.err).isZero();
+    JsonNode status = await("demo-pause", s -> s.path("pausedBy").asText().equals("carol"));
+    assertThat(status.path("pauseReason").asText()).isEqualTo("lunch");
+
+    assertThat(cli("resume", "demo-pause", "--as", "carol").code).isZero();
+    await("demo-pause", s -> s.path("pausedBy").isNull() || s.path("pausedBy").isMissingNode());
+
+    Result rejected = cli("reject", "demo-pause", "--gate", "go", "--as", "bob", "--reason", "no");
+    assertThat(rejected.code).as(rejected.err).isZero();
+    // A rejected gate compensates what was done (the freeze) and the run ends rolled back.
+    await("demo-pause", s -> s.path("phase").asText().equals("ROLLED_BACK"));
+  }
+
+  @Test
+  void globalOptionsGoBeforeOrAfterTheCommand() {
+    Result before = run("--address", address, "--task-queue", TASK_QUEUE, "list");
+    assertThat(before.code).as(before.err).isZero();
+    Result after = cli("list");
+    assertThat(after.code).as(after.err).isZero();
+  }
+
+  @Test
+  void listOnAnotherTaskQueueHasNoRuns() {
+    Result list = run("list", "--address", address, "--task-queue", "nobody-polls-this");
+    assertThat(list.code).as(list.err).isZero();
+    assertThat(list.out).contains("No open runs on task queue nobody-polls-this");
+  }
+
+  @Test
+  void unknownRunbookTypeIsRefusedBeforeAnythingStarts() throws Exception {
+    Path input = write("{\"requestedBy\": \"alice\"}");
+    Result result = cli("start", "NoSuchRunbook", "--input", input.toString());
+    assertThat(result.code).isEqualTo(CliException.USAGE);
+    assertThat(result.err.lines()).hasSize(1);
+    assertThat(result.err).contains("unknown runbook type 'NoSuchRunbook'; known:");
+  }
+
+  @Test
+  void invalidInputNamesTheField() throws Exception {
+    Path missing = write("{\"label\": \"x\"}");
+    Result result = cli("start", "DemoRunbook", "--input", missing.toString());
+    assertThat(result.code).isEqualTo(CliException.USAGE);
+    assertThat(result.err.lines()).hasSize(1);
+    assertThat(result.err).contains("is not a valid DemoRunbook input").contains("requestedBy");
+
+    Path literalPassword =
+        write(
+            "{\"requestedBy\": \"alice\", \"database\": {\"host\": \"db\", \"port\": 5432,"
+                + " \"database\": \"app\", \"user\": \"app\", \"password\": \"hunter2\"}}");
+    Result refused = cli("start", "DemoRunbook", "--input", literalPassword.toString());
+    assertThat(refused.code).isEqualTo(CliException.USAGE);
+    assertThat(refused.err).contains("$.database.password").contains("{\"env\"");
+    assertThat(refused.err).doesNotContain("hunter2");
+  }
+
+  @Test
+  void invalidJsonGivesLineAndColumn() throws Exception {
+    Path broken = write("{\n  \"requestedBy\": \"alice\",\n  oops\n}");
+    Result result = cli("start", "DemoRunbook", "--input", broken.toString());
+    assertThat(result.code).isEqualTo(CliException.USAGE);
+    assertThat(result.err.lines()).hasSize(1);
+    assertThat(result.err).contains("is not valid JSON at line 3, column");
+  }
+
+  @Test
+  void missingFileIsOneLine() {
+    Result result = cli("start", "DemoRunbook", "--input", dir.resolve("nope.json").toString());
+    assertThat(result.code).isEqualTo(CliException.USAGE);
+    assertThat(result.err.strip()).endsWith("nope.json: no such file");
+  }
+
+  @Test
+  void unknownWorkflowIdIsNotFound() {
+    Result status = cli("status", "no-such-run");
+    assertThat(status.code).isEqualTo(CliException.NOT_FOUND);
+    assertThat(status.err.strip())
+        .isEqualTo(
+            "signalbox: no run with workflow id 'no-such-run' in namespace 'default' (see"
+                + " `signalbox list`)");
+
+    Result approve = cli("approve", "no-such-run", "--gate", "go", "--as", "bob");
+    assertThat(approve.code).isEqualTo(CliException.NOT_FOUND);
+  }
+
+  @Test
+  void unreachableServerFailsFast() {
+    Instant start = Instant.now();
+    Result result = run("list", "--address", "127.0.0.1:" + DevServer.freePort(), "--timeout", "2");
+    assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(5));
+    assertThat(result.code).isEqualTo(CliException.UNREACHABLE);
+    assertThat(result.err.lines()).hasSize(1);
+    assertThat(result.err).contains("cannot reach the Temporal server at 127.0.0.1:");
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() {
+    Result missingOption = cli("approve", "some-run", "--as", "bob");
+    assertThat(missingOption.code).isEqualTo(CliException.USAGE);
+    assertThat(missingOption.err).contains("--gate");
+
+    Result unknownCommand = run("frobnicate");
+    assertThat(unknownCommand.code).isEqualTo(CliException.USAGE);
+
+    Result help = run("--help");
+    assertThat(help.code).isZero();
+    assertThat(help.out).contains("start", "status", "approve", "list", "dev-server");
+  }
+
+  private JsonNode awaitPhase(String id, String phase) throws InterruptedException {
+    return await(id, s -> s.path("phase").asText().equals(phase));
+  }
+
+  private JsonNode await(String id, java.util.function.Predicate<JsonNode> done)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plusSeconds(20);
+    JsonNode status = null;
+    while (Instant.now().isBefore(deadline)) {
+      Result result = cli("status", id, "--json");
+      if (result.code == 0) {
+        try {
+          status = JsonFiles.MAPPER.readTree(result.out);
+        } catch (java.io.IOException e) {
+          throw new AssertionError(result.out, e);
+        }
+        if (done.test(status)) {
+          return status;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("status of " + id + " never matched; last: " + status);
+  }
+
+  private Path write(String json) throws java.io.IOException {
+    Path file = Files.createTempFile(dir, "input", ".json");
+    Files.writeString(file, json);
+    return file;
+  }
+
+  /** A command with the test server's address and task queue appended. */
+  private static Result cli(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--address", address, "--task-queue", TASK_QUEUE));
+    return run(all.toArray(String[]::new));
+  }
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = SignalboxCli.execute(args, new PrintWriter(out), new PrintWriter(err));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private record Result(int code, String out, String err) {}
+
+  /** Evidence is not what these tests look at: acknowledge without storing. */
+  static class NoEvidence implements EvidenceActivities {
+    @Override
+    public EvidenceRef record(EvidenceInput input) {
+      return new EvidenceRef(input.workflowId() + "/" + input.runId(), null, null);
+    }
+  }
+}

@@ -290,24 +290,45 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
-  /** The rows of a query, each column as its text form ({@code null} stays null). */
+  /**
+   * The rows of a query, each column as its text form ({@code null} stays null). {@code sql} may
+   * hold several statements (e.g. a {@code SET} before the query): the last result set counts.
+   */
   public List<List<String>> query(String db, String sql) {
     try (Connection c = connect(db);
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      ResultSetMetaData md = rs.getMetaData();
-      List<List<String>> rows = new ArrayList<>();
-      while (rs.next()) {
-        List<String> row = new ArrayList<>(md.getColumnCount());
-        for (int i = 1; i <= md.getColumnCount(); i++) {
-          row.add(rs.getString(i));
+        Statement st = c.createStatement()) {
+      List<List<String>> rows = null;
+      boolean isResultSet = st.execute(sql);
+      while (true) {
+        if (isResultSet) {
+          try (ResultSet rs = st.getResultSet()) {
+            rows = rows(rs);
+          }
+        } else if (st.getUpdateCount() == -1) {
+          break;
         }
-        rows.add(row);
+        isResultSet = st.getMoreResults();
+      }
+      if (rows == null) {
+        throw new IllegalArgumentException("no result set from: " + sql);
       }
       return rows;
     } catch (SQLException e) {
       throw new IllegalStateException("query failed on " + jdbcUrl(db) + ": " + e.getMessage(), e);
     }
+  }
+
+  private static List<List<String>> rows(ResultSet rs) throws SQLException {
+    ResultSetMetaData md = rs.getMetaData();
+    List<List<String>> rows = new ArrayList<>();
+    while (rs.next()) {
+      List<String> row = new ArrayList<>(md.getColumnCount());
+      for (int i = 1; i <= md.getColumnCount(); i++) {
+        row.add(rs.getString(i));
+      }
+      rows.add(row);
+    }
+    return rows;
   }
 
   /** The first column of the first row of a query, or null when there is no row. */

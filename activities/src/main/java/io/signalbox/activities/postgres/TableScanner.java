@@ -13,6 +13,7 @@ import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -59,14 +60,20 @@ public final class TableScanner {
 
   private final ConnectionSource source;
   private final int parallelism;
+  private final long tickMillis;
 
   /**
    * @param source opens connections (at most {@code parallelism} are open at once)
    * @param parallelism connections to use, at least 1
    */
   public TableScanner(ConnectionSource source, int parallelism) {
+    this(source, parallelism, TICK_SECONDS * 1000L);
+  }
+
+  TableScanner(ConnectionSource source, int parallelism, long tickMillis) {
     this.source = source;
     this.parallelism = Math.max(1, parallelism);
+    this.tickMillis = tickMillis;
   }
 
   /**
@@ -82,8 +89,10 @@ public final class TableScanner {
       throw new IllegalArgumentException("not a snapshot id: " + snapshotId);
     }
     List<Connection> connections = new ArrayList<>();
-    List<Statement> running = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Statement> running = new CopyOnWriteArrayList<>();
+    Queue<String> todo = new ConcurrentLinkedQueue<>();
     ExecutorService pool = null;
+    boolean finished = false;
     try {
       Connection leader = source.open();
       connections.add(leader);
@@ -96,7 +105,7 @@ public final class TableScanner {
         begin(c, snapshot, false);
       }
 
-      Queue<String> todo = new ConcurrentLinkedQueue<>(tables);
+      todo.addAll(tables);
       BlockingQueue<Object> done = new ArrayBlockingQueue<>(Math.max(1, tables.size() + workers));
       pool =
           Executors.newFixedThreadPool(
@@ -125,7 +134,7 @@ public final class TableScanner {
       List<TableStats> results = new ArrayList<>(tables.size());
       progress.report(0, tables.size());
       while (results.size() < tables.size()) {
-        Object next = done.poll(TICK_SECONDS, TimeUnit.SECONDS);
+        Object next = done.poll(tickMillis, TimeUnit.MILLISECONDS);
         if (next instanceof TableStats s) {
           results.add(s);
         } else if (next instanceof SQLException e) {
@@ -138,22 +147,13 @@ public final class TableScanner {
         progress.report(results.size(), tables.size());
       }
       results.sort(Comparator.comparing(TableStats::table));
+      finished = true;
       return new TableStatsResult(List.copyOf(results), snapshot, checksums);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     } finally {
-      // On failure or cancellation, stop the server-side work before closing.
-      for (Statement st : running) {
-        try {
-          st.cancel();
-        } catch (SQLException e) {
-          log.debug("cancel failed: {}", e.getMessage());
-        }
-      }
-      if (pool != null) {
-        pool.shutdownNow();
-      }
+      stop(pool, todo, running, finished);
       for (Connection c : connections) {
         try {
           c.rollback(); // read-only: nothing to keep
@@ -166,6 +166,38 @@ public final class TableScanner {
           log.debug("close failed: {}", e.getMessage());
         }
       }
+    }
+  }
+
+  /**
+   * Stops the workers before their connections are closed. On failure or cancellation no new table
+   * starts, and running queries are cancelled on the server, repeatedly, since a worker may start
+   * its query just after a cancel.
+   */
+  private static void stop(
+      ExecutorService pool, Queue<String> todo, List<Statement> running, boolean finished) {
+    todo.clear();
+    if (pool == null) {
+      return;
+    }
+    pool.shutdownNow();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    try {
+      while (!pool.awaitTermination(finished ? 1000 : 100, TimeUnit.MILLISECONDS)) {
+        for (Statement st : running) {
+          try {
+            st.cancel();
+          } catch (SQLException e) {
+            log.debug("cancel failed: {}", e.getMessage());
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          log.warn("table scan workers did not stop within 30 s");
+          break;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -24,6 +24,8 @@ import io.signalbox.workflows.copy.UnfreezeResult;
 import io.signalbox.workflows.core.Endpoint;
 import io.signalbox.workflows.core.SecretRef;
 import io.temporal.failure.ApplicationFailure;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,11 +33,13 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * PostgresActivitiesImpl against two real servers loaded with {@code datasets/shapes.sql}: the
@@ -475,5 +479,66 @@ class PostgresActivitiesImplTest {
     assertThatThrownBy(() -> activities.describe(new DescribeInput(endpoint(source, "no such db"))))
         .isInstanceOfSatisfying(
             ApplicationFailure.class, f -> assertThat(f.getType()).isEqualTo("PreconditionFailed"));
+  }
+
+  @Test
+  void afterPgDumpAndPgRestoreEverythingCompareEqual(@TempDir Path tmp) throws Exception {
+    // The comparisons must hold for a real copy, not only for two loads of the same SQL.
+    Path dump = tmp.resolve("shapes.dump");
+    run(
+        source,
+        source.binDir().resolve("pg_dump").toString(),
+        "-Fc",
+        "-h",
+        source.host(),
+        "-p",
+        String.valueOf(source.port()),
+        "-U",
+        source.superuser(),
+        "-d",
+        "shapes",
+        "-f",
+        dump.toString());
+    target.createDatabase("restored");
+    run(
+        target,
+        target.binDir().resolve("pg_restore").toString(),
+        "--no-owner",
+        "--exit-on-error",
+        "-h",
+        target.host(),
+        "-p",
+        String.valueOf(target.port()),
+        "-U",
+        target.superuser(),
+        "-d",
+        "restored",
+        dump.toString());
+
+    Endpoint s = endpoint(source, "shapes");
+    Endpoint t = endpoint(target, "restored");
+    assertThat(
+            TableStatsResult.compare(
+                activities.tableStats(new TableStatsInput(s, true, 2, null)),
+                activities.tableStats(new TableStatsInput(t, true, 2, null))))
+        .isEmpty();
+    assertThat(
+            activities
+                .inventory(new InventoryInput(s))
+                .differences(activities.inventory(new InventoryInput(t))))
+        .isEmpty();
+    SequencesResult ss = activities.sequences(new SequencesInput(s));
+    SequencesResult ts = activities.sequences(new SequencesInput(t));
+    assertThat(SequencesResult.behind(ss, ts)).isEmpty();
+    assertThat(ts).isEqualTo(ss);
+  }
+
+  private static void run(PostgresServer s, String... argv) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    pb.environment().put("PGPASSWORD", s.password());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(String.join(" ", argv) + "\n" + out).isZero();
   }
 }

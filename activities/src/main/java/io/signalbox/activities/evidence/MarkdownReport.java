@@ -297,7 +297,7 @@ public final class MarkdownReport {
       JsonNode n = object.get(name);
       if (n.isValueNode()) {
         md.append("- **").append(text(header(name))).append(":** ");
-        md.append(text(value(name, n))).append('\n');
+        md.append(text(value("", n))).append('\n');
       } else if (n.isArray() && allScalars(n)) {
         md.append("- **").append(text(header(name))).append(":**");
         if (n.isEmpty()) {
@@ -305,7 +305,7 @@ public final class MarkdownReport {
         } else {
           md.append('\n');
           for (JsonNode e : n) {
-            md.append("  - ").append(text(value(name, e))).append('\n');
+            md.append("  - ").append(text(value("", e))).append('\n');
           }
         }
       } else {

@@ -1,0 +1,65 @@
+package io.signalbox.activities.evidence;
+
+import static io.signalbox.activities.evidence.EvidenceActivitiesImplTest.dataSource;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.signalbox.testing.PostgresExtension;
+import io.signalbox.testing.PostgresServer;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The Flyway migrations of the evidence store. */
+class EvidenceSchemaTest {
+
+  @RegisterExtension static PostgresExtension pg = new PostgresExtension();
+
+  @Test
+  void migratingTwiceChangesNothingTheSecondTime() {
+    PostgresServer server = pg.server(0);
+    server.createDatabase("twice");
+    DataSource ds = dataSource(server, "twice");
+
+    assertThat(EvidenceSchema.migrate(ds)).isEqualTo(1);
+    assertThat(EvidenceSchema.migrate(ds)).isZero();
+
+    assertThat(
+            server.queryColumn(
+                "twice",
+                "SELECT version || ' ' || success FROM signalbox_schema_history ORDER BY"
+                    + " installed_rank"))
+        .containsExactly("1 true");
+    assertThat(
+            server.queryColumn(
+                "twice",
+                "SELECT column_name FROM information_schema.columns"
+                    + " WHERE table_name = 'signalbox_evidence' ORDER BY ordinal_position"))
+        .containsExactly(
+            "evidence_id",
+            "workflow_id",
+            "run_id",
+            "runbook",
+            "outcome",
+            "requested_by",
+            "started_at",
+            "ended_at",
+            "failure_type",
+            "dry_run",
+            "json",
+            "markdown",
+            "recorded_at");
+  }
+
+  @Test
+  void aDatabaseThatAlreadyHoldsOtherTablesGetsTheSchemaToo() {
+    PostgresServer server = pg.server(0);
+    server.createDatabase("shared");
+    server.execute("shared", "CREATE TABLE someone_elses (id int)");
+    DataSource ds = dataSource(server, "shared");
+
+    assertThat(EvidenceSchema.migrate(ds)).isEqualTo(1);
+    assertThat(EvidenceSchema.migrate(ds)).isZero();
+    assertThat(server.queryValue("shared", "SELECT count(*) FROM signalbox_evidence"))
+        .isEqualTo("0");
+  }
+}

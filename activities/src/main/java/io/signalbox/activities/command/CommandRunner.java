@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * timedOut} set. Killing sends SIGTERM first (pg_dump and pg_restore then cancel their server-side
  * work), then SIGKILL to whatever is still alive after a grace period.
  */
-public final class CommandRunner {
+public class CommandRunner {
   private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
   private static final Duration KILL_GRACE = Duration.ofSeconds(5);
   private static final long POLL_MILLIS = 200;

@@ -511,8 +511,7 @@ public class PgTools {
     argv.addAll(connectionArgs(target));
     argv.add(dir.toString());
     AtomicInteger done = new AtomicInteger();
-    Pattern tableDone =
-        request.jobsOrDefault() > 1 ? TABLE_DATA_FINISHED : TABLE_DATA_STARTED;
+    Pattern tableDone = request.jobsOrDefault() > 1 ? TABLE_DATA_FINISHED : TABLE_DATA_STARTED;
     try (PgPassFile pgpass =
         PgPassFile.create(
             target.host(),

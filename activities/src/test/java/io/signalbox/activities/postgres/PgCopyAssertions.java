@@ -11,13 +11,17 @@ import io.signalbox.activities.command.CommandSpec;
 import io.signalbox.testing.PostgresServer;
 import io.signalbox.workflows.core.Endpoint;
 import io.signalbox.workflows.core.SecretRef;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
@@ -146,7 +150,9 @@ final class PgCopyAssertions {
             "public.empty_things",
             "INSERT INTO public.empty_things (note) VALUES ('new')",
             "\"Sales\".\"LineItems\"",
-            "INSERT INTO \"Sales\".\"LineItems\" (\"OrderId\") VALUES (1)");
+            "INSERT INTO \"Sales\".\"LineItems\" (\"OrderId\") VALUES (1)",
+            "public.big",
+            "INSERT INTO public.big (v) VALUES ('new on target')");
     assertThat(inserts.keySet()).containsAll(keyed);
     for (String table : keyed) {
       server.execute(db, inserts.get(table));
@@ -157,11 +163,20 @@ final class PgCopyAssertions {
   static final class RecordingRunner extends CommandRunner {
     final List<CommandSpec> specs = new CopyOnWriteArrayList<>();
     final List<CommandResult> results = new CopyOnWriteArrayList<>();
+    final Set<Long> pids = new ConcurrentSkipListSet<>();
 
     @Override
     public CommandResult run(CommandSpec spec, ProgressListener listener) {
       specs.add(spec);
-      CommandResult r = super.run(spec, listener);
+      CommandResult r =
+          super.run(
+              spec,
+              p -> {
+                pids.add(p.pid());
+                if (listener != null) {
+                  listener.onProgress(p);
+                }
+              });
       results.add(r);
       return r;
     }
@@ -200,7 +215,16 @@ final class PgCopyAssertions {
     }
   }
 
-  static Path dumpDir(Path tmp, String name) {
-    return tmp.resolve(name);
+  /** Gone: no such process, or a zombie waiting for a reaper that is not ours. */
+  static void assertGone(long pid) throws IOException {
+    Path stat = Path.of("/proc", Long.toString(pid), "stat");
+    String text;
+    try {
+      text = Files.readString(stat);
+    } catch (IOException e) {
+      return; // no such process
+    }
+    int close = text.lastIndexOf(')');
+    assertThat(text.substring(close + 2, close + 3)).as("state of pid %d", pid).isEqualTo("Z");
   }
 }

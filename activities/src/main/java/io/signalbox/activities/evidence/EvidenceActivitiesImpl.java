@@ -122,7 +122,7 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
     json.put("startedAt", input.startedAt());
     json.put("endedAt", input.endedAt());
     json.set("result", Json.tree(result));
-    String jsonText = sanitize(pretty(json));
+    String jsonText = pretty(json);
     String markdown = sanitize(MarkdownReport.render(redacted));
 
     upsert(evidenceId, redacted, jsonText, markdown);
@@ -178,11 +178,11 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
   }
 
   /**
-   * The result does not carry who started the run; a plan that names {@code requestedBy} does, so
-   * it is used when present and the column is otherwise left empty.
+   * The result does not carry who started the run (yet): a {@code requestedBy} field on the result,
+   * its plan or its verification is used when there is one, and the column is otherwise empty.
    */
   private static String requestedBy(RunbookResult r) {
-    for (JsonNode n : new JsonNode[] {r.plan(), r.verification()}) {
+    for (JsonNode n : new JsonNode[] {Json.tree(r), r.plan(), r.verification()}) {
       if (n != null && n.path("requestedBy").isTextual()) {
         return n.path("requestedBy").asText();
       }

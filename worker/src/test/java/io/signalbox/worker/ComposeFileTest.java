@@ -2,6 +2,10 @@ package io.signalbox.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.signalbox.activities.input.InputActivitiesImpl;
+import io.signalbox.workflows.core.InputActivities;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,6 +133,20 @@ class ComposeFileTest {
       }
     }
     assertThat(ROOT.resolve("deploy/demo/source-init.sql")).isRegularFile();
+  }
+
+  @Test
+  void demoInputIsValidAndItsPasswordsAreSetOnTheWorker() throws IOException {
+    Path file = ROOT.resolve("deploy/demo/gitea-db-migration.json");
+    JsonNode input = new ObjectMapper().readTree(file.toFile());
+    InputActivities.ValidationResult result =
+        new InputActivitiesImpl()
+            .validate(new InputActivities.ValidationRequest("GiteaDbMigration", input));
+    assertThat(result.errors()).as(file + " validates").isEmpty();
+    for (JsonNode env : input.findValues("env")) {
+      assertThat(env("worker")).as("worker sets " + env.asText()).containsKey(env.asText());
+    }
+    assertThat(input.findValues("env")).hasSize(2);
   }
 
   @Test

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -72,13 +73,35 @@ public final class Freezer {
   /** Freezes {@code database} (see the class documentation). */
   public static FreezeResult freeze(Connection c, String database, String requestId)
       throws SQLException {
+    return freeze(c, database, requestId, false, () -> {});
+  }
+
+  /**
+   * Freezes {@code database}.
+   *
+   * @param earlierAttemptFroze an earlier attempt of the same request found the database not frozen
+   *     and went on to freeze it (known from the activity's heartbeat details): a freeze without a
+   *     recorded request id is then this request's own
+   * @param beforeChange runs just before the database is changed (the activity records there that
+   *     it found the database not frozen)
+   */
+  public static FreezeResult freeze(
+      Connection c,
+      String database,
+      String requestId,
+      boolean earlierAttemptFroze,
+      Runnable beforeChange)
+      throws SQLException {
     c.setAutoCommit(true);
     writable(c);
     State before = state(c, database);
     boolean alreadyFrozen;
     String frozenBy;
     if (before.frozen()) {
-      alreadyFrozen = requestId == null || !requestId.equals(before.frozenBy());
+      boolean ours =
+          (requestId != null && requestId.equals(before.frozenBy()))
+              || (before.frozenBy() == null && earlierAttemptFroze);
+      alreadyFrozen = !ours;
       frozenBy = before.frozenBy();
       log.info(
           "database {} is already frozen (by {}){}",
@@ -86,11 +109,26 @@ public final class Freezer {
           before.frozenBy(),
           alreadyFrozen ? "" : ": this request's own earlier attempt");
     } else {
+      frozenBy = null;
+      beforeChange.run();
       c.setAutoCommit(false);
       try {
         execute(c, alterDatabase(c, database, "SET default_transaction_read_only = on"));
         if (requestId != null) {
-          execute(c, alterDatabase(c, database, "SET " + MARKER + " = " + literal(c, requestId)));
+          frozenBy = requestId;
+          Savepoint sp = c.setSavepoint();
+          try {
+            execute(c, alterDatabase(c, database, "SET " + MARKER + " = " + literal(c, requestId)));
+          } catch (SQLException e) {
+            // A role that may not set custom settings still freezes; only ownership is unknown.
+            c.rollback(sp);
+            frozenBy = null;
+            log.warn(
+                "froze database {} without recording request {}: {}",
+                database,
+                requestId,
+                e.getMessage());
+          }
         }
         c.commit();
       } catch (SQLException e) {
@@ -100,7 +138,6 @@ public final class Freezer {
         c.setAutoCommit(true);
       }
       alreadyFrozen = false;
-      frozenBy = requestId;
       log.info("froze database {}", database);
     }
     int terminated = terminateOtherSessions(c, database);
@@ -116,10 +153,12 @@ public final class Freezer {
     boolean ours = requestId != null && requestId.equals(before.frozenBy());
     if (before.frozen() && !force && !ours) {
       String note =
-          "left frozen: it was frozen by "
-              + (before.frozenBy() == null
-                  ? "somebody else (no request id recorded)"
-                  : "request " + before.frozenBy());
+          before.frozenBy() == null
+              ? "left frozen: no request id is recorded on it (somebody else froze it, or a role"
+                  + " that may not set "
+                  + MARKER
+                  + " did); lift it with force"
+              : "left frozen: it was frozen by request " + before.frozenBy();
       log.info("database {} {}", database, note);
       return new UnfreezeResult(database, true, false, note);
     }
@@ -129,7 +168,13 @@ public final class Freezer {
     c.setAutoCommit(false);
     try {
       execute(c, alterDatabase(c, database, "RESET default_transaction_read_only"));
-      execute(c, alterDatabase(c, database, "RESET " + MARKER));
+      Savepoint sp = c.setSavepoint();
+      try {
+        execute(c, alterDatabase(c, database, "RESET " + MARKER));
+      } catch (SQLException e) {
+        c.rollback(sp); // see freeze: a role that may not touch custom settings
+        log.warn("could not reset {} on database {}: {}", MARKER, database, e.getMessage());
+      }
       c.commit();
     } catch (SQLException e) {
       c.rollback();

@@ -141,8 +141,18 @@ public class PostgresActivitiesImpl implements PostgresActivities {
   @Override
   public FreezeResult freeze(FreezeInput input) {
     Endpoint e = endpoint(input == null ? null : input.endpoint());
+    ActivityExecutionContext ctx = context();
+    // A retry of this activity: did an earlier attempt find the database open and freeze it?
+    boolean earlierAttemptFroze =
+        ctx != null
+            && ctx.getHeartbeatDetails(FreezeAttempt.class)
+                .filter(a -> a.requestId() != null && a.requestId().equals(input.requestId()))
+                .map(a -> !a.wasFrozen())
+                .orElse(false);
+    Runnable beforeChange =
+        ctx == null ? () -> {} : () -> ctx.heartbeat(new FreezeAttempt(input.requestId(), false));
     try (Connection c = connector.open(e)) {
-      return Freezer.freeze(c, e.database(), input.requestId());
+      return Freezer.freeze(c, e.database(), input.requestId(), earlierAttemptFroze, beforeChange);
     } catch (SQLException ex) {
       throw PgErrors.failure("freeze " + e.describe(), ex);
     }
@@ -171,14 +181,30 @@ public class PostgresActivitiesImpl implements PostgresActivities {
    * benchmarks). A cancelled activity's heartbeat throws, which ends the scan.
    */
   private static TableScanner.Progress heartbeat() {
-    ActivityExecutionContext ctx;
-    try {
-      ctx = Activity.getExecutionContext();
-    } catch (IllegalStateException | NullPointerException e) {
+    ActivityExecutionContext ctx = context();
+    if (ctx == null) {
       return (done, total) -> {};
     }
     return (done, total) -> ctx.heartbeat(new ScanProgress(done, total));
   }
+
+  /** The activity's context, or null when called outside an activity. */
+  private static ActivityExecutionContext context() {
+    try {
+      return Activity.getExecutionContext();
+    } catch (IllegalStateException | NullPointerException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Heartbeat details of {@link #freeze}, recorded just before the database is changed, so a retry
+   * knows that a freeze without a recorded request id is its own.
+   *
+   * @param requestId the freeze's request id
+   * @param wasFrozen whether the database was frozen when the attempt looked
+   */
+  public record FreezeAttempt(String requestId, boolean wasFrozen) {}
 
   /**
    * Heartbeat details of {@link #tableStats}.

@@ -12,6 +12,7 @@ import io.signalbox.workflows.copy.DescribeInput;
 import io.signalbox.workflows.copy.FreezeInput;
 import io.signalbox.workflows.copy.FreezeResult;
 import io.signalbox.workflows.copy.InventoryInput;
+import io.signalbox.workflows.copy.PostgresActivities;
 import io.signalbox.workflows.copy.SchemaInventory;
 import io.signalbox.workflows.copy.SequencesInput;
 import io.signalbox.workflows.copy.SequencesResult;
@@ -23,13 +24,16 @@ import io.signalbox.workflows.copy.UnfreezeInput;
 import io.signalbox.workflows.copy.UnfreezeResult;
 import io.signalbox.workflows.core.Endpoint;
 import io.signalbox.workflows.core.SecretRef;
+import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestActivityEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -406,6 +410,73 @@ class PostgresActivitiesImplTest {
     UnfreezeResult forced = activities.unfreeze(new UnfreezeInput(e, null, true));
     assertThat(forced.unfrozen()).isTrue();
     source.execute(db, "DELETE FROM empty_things");
+  }
+
+  @Test
+  void theDatabaseOwnerCanFreezeAndUnfreezeWithoutBeingSuperuser() {
+    source.execute(
+        "postgres",
+        "CREATE ROLE app_owner LOGIN PASSWORD 'app-pw-1'",
+        "CREATE DATABASE owned OWNER app_owner TEMPLATE shapes");
+    PostgresActivitiesImpl asOwner =
+        new PostgresActivitiesImpl(new SecretResolver(null, Map.of("APP_PW", "app-pw-1")::get));
+    Endpoint e =
+        new Endpoint(
+            source.host(),
+            source.port(),
+            "owned",
+            "app_owner",
+            new SecretRef("APP_PW", null, null),
+            "disable",
+            null);
+
+    // Without the right to set signalbox.frozen_by: frozen, but no request id recorded.
+    FreezeResult f = asOwner.freeze(new FreezeInput(e, "run-owner"));
+    assertThat(f.alreadyFrozen()).isFalse();
+    assertThat(f.frozenBy()).isNull();
+    assertThatThrownBy(() -> source.execute("owned", "DELETE FROM empty_things"))
+        .hasMessageContaining("read-only");
+    // When in doubt the undo leaves the database frozen, and says how to lift it.
+    UnfreezeResult u = asOwner.unfreeze(new UnfreezeInput(e, "run-owner", null));
+    assertThat(u.unfrozen()).isFalse();
+    assertThat(u.note()).contains("force");
+    assertThat(asOwner.unfreeze(new UnfreezeInput(e, null, true)).unfrozen()).isTrue();
+    source.execute("owned", "DELETE FROM empty_things");
+
+    // PostgreSQL 15+: with SET granted on the parameter the owner records its request id.
+    source.execute("postgres", "GRANT SET ON PARAMETER signalbox.frozen_by TO app_owner");
+    assertThat(asOwner.freeze(new FreezeInput(e, "run-owner-2")).frozenBy())
+        .isEqualTo("run-owner-2");
+    assertThat(asOwner.unfreeze(new UnfreezeInput(e, "run-owner-2", null)).unfrozen()).isTrue();
+    source.execute("owned", "DELETE FROM empty_things");
+  }
+
+  @Test
+  void aRetriedFreezeKnowsItsOwnFreezeFromTheHeartbeatDetails() {
+    String db = copyOfShapes(source);
+    Endpoint e = endpoint(source, db);
+    // What an earlier attempt left behind: frozen, but no request id recorded on the database.
+    source.execute(
+        "postgres",
+        "ALTER DATABASE "
+            + PostgresServer.quoteIdent(db)
+            + " SET default_transaction_read_only = on");
+    TestActivityEnvironment env = TestActivityEnvironment.newInstance();
+    try {
+      env.registerActivitiesImplementations(activities);
+      PostgresActivities stub =
+          env.newActivityStub(
+              PostgresActivities.class,
+              ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(1)).build());
+      env.setHeartbeatDetails(new PostgresActivitiesImpl.FreezeAttempt("run-9", false));
+      FreezeResult retried = stub.freeze(new FreezeInput(e, "run-9"));
+      assertThat(retried.alreadyFrozen()).isFalse();
+      // Another request's details do not count.
+      env.setHeartbeatDetails(new PostgresActivitiesImpl.FreezeAttempt("run-8", false));
+      assertThat(stub.freeze(new FreezeInput(e, "run-9")).alreadyFrozen()).isTrue();
+    } finally {
+      env.close();
+    }
   }
 
   @Test

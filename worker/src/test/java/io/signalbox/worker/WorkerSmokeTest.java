@@ -2,32 +2,72 @@ package io.signalbox.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.signalbox.worker.cli.SignalboxCli;
+import io.signalbox.workflows.demo.RecordingDemoActivities;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.ActiveProfiles;
 
 /**
- * The wiring, once: the {@code dev} profile starts the embedded dev server before the Temporal
- * starter connects, the worker registers, health reports Temporal and Prometheus has the SDK's
- * metrics.
+ * The wiring, once: the {@code dev} profile starts the embedded dev server (on a free port) before
+ * the Temporal starter connects, the worker registers the workflows and activity beans listed in
+ * configuration, health reports Temporal, Prometheus has the SDK's metrics and Signalbox's own, and
+ * a runbook started by type name with JSON (by the CLI, as the UI does) runs to completion.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"signalbox.dev-server.port=0", "signalbox.task-queue=smoke-test"})
+    properties = {
+      "signalbox.dev-server.port=0",
+      "signalbox.task-queue=smoke-test",
+      // The test runbook on top of what application.yaml registers.
+      "spring.temporal.workers[0].name=signalbox",
+      "spring.temporal.workers[0].task-queue=${signalbox.task-queue}",
+      "spring.temporal.workers[0].workflow-classes[0]="
+          + "io.signalbox.workflows.demo.DemoRunbookWorkflowImpl",
+      "spring.temporal.workers[0].activity-beans[0]=inputActivities",
+      "spring.temporal.workers[0].activity-beans[1]=demoActivities",
+      "spring.temporal.workers[0].activity-beans[2]=noEvidence"
+    })
 @ActiveProfiles("dev")
 class WorkerSmokeTest {
   private final HttpClient http = HttpClient.newHttpClient();
 
   @LocalServerPort int port;
   @Autowired SignalboxProperties properties;
+  @TempDir Path dir;
+
+  @TestConfiguration
+  static class TestRunbook {
+    @Bean
+    RecordingDemoActivities demoActivities() {
+      return new RecordingDemoActivities();
+    }
+
+    @Bean
+    NoEvidence noEvidence() {
+      return new NoEvidence();
+    }
+  }
 
   @Test
   void settingsAreBoundAndValidated() {
@@ -40,25 +80,78 @@ class WorkerSmokeTest {
   void healthReportsTemporalUp() throws Exception {
     HttpResponse<String> health = get("/actuator/health");
     assertThat(health.statusCode()).isEqualTo(200);
-    assertThat(health.body())
-        .contains(
-            "\"temporal\":{\"details\":{\"target\":\"127.0.0.1:" + properties.devServer().port())
-        .contains("\"status\":\"UP\"");
+    JsonNode temporal =
+        new ObjectMapper().readTree(health.body()).path("components").path("temporal");
+    assertThat(temporal.path("status").asText()).isEqualTo("UP");
+    assertThat(temporal.path("details").path("target").asText())
+        .isEqualTo("127.0.0.1:" + properties.devServer().port());
   }
 
   @Test
   void prometheusExportsTemporalSdkMetrics() throws Exception {
+    String body = awaitMetrics(b -> b.contains("temporal_long_request_total"));
+    assertThat(body).containsPattern("(?m)^temporal_long_request_total\\{");
+    assertThat(body).contains("task_queue=\"smoke-test\"");
+  }
+
+  @Test
+  void runbookStartedByTypeNameRunsAndIsCounted() throws Exception {
+    Path input = Files.writeString(dir.resolve("input.json"), "{\"requestedBy\": \"alice\"}");
+    Result started = cli("start", "DemoRunbook", "--input", input.toString(), "--id", "smoke-1");
+    assertThat(started.code).as(started.err).isZero();
+    awaitStatus("smoke-1", s -> s.path("pendingGate").path("gate").asText().equals("go"));
+
+    Result approved = cli("approve", "smoke-1", "--gate", "go", "--as", "bob");
+    assertThat(approved.code).as(approved.err).isZero();
+    awaitStatus("smoke-1", s -> s.path("phase").asText().equals("COMPLETED"));
+
+    String body = awaitMetrics(b -> b.contains("signalbox_runbook_completed"));
+    assertThat(body).containsPattern("(?m)^signalbox_runbook_completed(_total)?\\{");
+  }
+
+  private JsonNode awaitStatus(String id, Predicate<JsonNode> done) throws Exception {
+    Instant deadline = Instant.now().plusSeconds(30);
+    JsonNode status = null;
+    while (Instant.now().isBefore(deadline)) {
+      Result result = cli("status", id, "--json");
+      if (result.code == 0) {
+        status = new ObjectMapper().readTree(result.out);
+        if (done.test(status)) {
+          return status;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("status of " + id + " never matched; last: " + status);
+  }
+
+  private String awaitMetrics(Predicate<String> done) throws Exception {
     Instant deadline = Instant.now().plusSeconds(30);
     String body = "";
     while (Instant.now().isBefore(deadline)) {
       body = get("/actuator/prometheus").body();
-      if (body.contains("temporal_long_request_total") || body.contains("temporal_request_total")) {
+      if (done.test(body)) {
         break;
       }
       Thread.sleep(500);
     }
-    assertThat(body).containsPattern("(?m)^temporal_(long_)?request_total\\{");
-    assertThat(body).contains("task_queue=\"smoke-test\"");
+    return body;
+  }
+
+  private Result cli(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(
+        List.of(
+            "--address",
+            "127.0.0.1:" + properties.devServer().port(),
+            "--task-queue",
+            properties.taskQueue()));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        SignalboxCli.execute(
+            all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+    return new Result(code, out.toString(), err.toString());
   }
 
   private HttpResponse<String> get(String path) throws Exception {
@@ -68,4 +161,6 @@ class WorkerSmokeTest {
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
+
+  private record Result(int code, String out, String err) {}
 }

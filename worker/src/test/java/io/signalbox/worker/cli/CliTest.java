@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.signalbox.activities.input.InputActivitiesImpl;
 import io.signalbox.worker.DevServer;
-import io.signalbox.workflows.core.EvidenceActivities;
+import io.signalbox.worker.NoEvidence;
 import io.signalbox.workflows.demo.DemoRunbookWorkflowImpl;
 import io.signalbox.workflows.demo.RecordingDemoActivities;
 import io.temporal.client.WorkflowClient;
@@ -276,12 +276,4 @@ class CliTest {
   }
 
   private record Result(int code, String out, String err) {}
-
-  /** Evidence is not what these tests look at: acknowledge without storing. */
-  static class NoEvidence implements EvidenceActivities {
-    @Override
-    public EvidenceRef record(EvidenceInput input) {
-      return new EvidenceRef(input.workflowId() + "/" + input.runId(), null, null);
-    }
-  }
 }

@@ -157,9 +157,12 @@ public interface KubernetesActivities {
      * its backup.
      */
     public KubePatchInput undo(KubePatchResult result, String undoRequestId) {
-      if (result.backupSecret() != null) {
+      if (targetsSecret()) {
+        // A patch that changed nothing wrote no backup: restoring from it is then a no-op.
+        String backup =
+            result.backupSecret() != null ? result.backupSecret() : backupName(name, requestId);
         return new KubePatchInput(
-            apiVersion, kind, plural, namespace, name, null, result.backupSecret(), undoRequestId);
+            apiVersion, kind, plural, namespace, name, null, backup, undoRequestId);
       }
       return new KubePatchInput(
           apiVersion, kind, plural, namespace, name, result.undoPatch(), null, undoRequestId);
@@ -176,8 +179,9 @@ public interface KubernetesActivities {
    * @param changed whether the resource changed (false when the patch was already in effect)
    * @param touchedPaths JSON pointers of the fields the patch sets or removes (names, no values)
    * @param undoPatch a merge patch restoring exactly the touched fields as they were before this
-   *     request's first attempt (a field that was absent is removed with {@code null}); null for a
-   *     Secret, whose previous values stay in {@code backupSecret}
+   *     request's first attempt (a field that was absent is removed with {@code null}); null (a
+   *     JSON null after conversion) for a Secret, whose previous values stay in {@code
+   *     backupSecret}
    * @param backupSecret for a Secret: the backup Secret, in the same namespace, that holds the undo
    *     patch; null when nothing was changed or for other kinds
    */
@@ -247,11 +251,12 @@ public interface KubernetesActivities {
    *
    * <p>A Secret's previous values must not go through workflow history, so for a Secret the undo
    * patch is written, before the Secret is changed, to a backup Secret {@link
-   * KubePatchInput#backupName} in the same namespace (labelled {@code signalbox.io/backup-of}); the
-   * result names it and holds no value. The undo is a call with {@code restoreFromBackup}: it
-   * applies the stored patch (a backup that does not exist means the patch never happened, and the
-   * restore changes nothing). Backups are kept for the operator to delete. {@code stringData} in a
-   * Secret patch is applied as {@code data}, so its undo is exact.
+   * KubePatchInput#backupName} in the same namespace (labelled {@code signalbox.io/backup=true},
+   * annotated {@code signalbox.io/backup-of} with the Secret's name); the result names it and holds
+   * no value. The undo is a call with {@code restoreFromBackup}: it applies the stored patch (a
+   * backup that does not exist means the patch never happened, and the restore changes nothing).
+   * Backups are kept for the operator to delete. {@code stringData} in a Secret patch is applied as
+   * {@code data}, so its undo is exact.
    *
    * <p>A missing resource is {@code PreconditionFailed} naming it; a patch that is not an object,
    * or that touches apiVersion, kind, name or namespace, is {@code InvalidInput}.

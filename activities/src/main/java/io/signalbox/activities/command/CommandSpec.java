@@ -13,7 +13,8 @@ import java.util.function.Consumer;
  * A command to run: an argv array (never a shell), its environment and its limits.
  *
  * <p>Secrets go in {@code secretEnv} only: they reach the child through its environment, are never
- * logged, and the runner refuses a spec whose argv contains one of their values.
+ * logged, and the runner refuses a spec whose argv contains one of their values (of 6 characters or
+ * more: shorter ones would match innocent arguments).
  *
  * @param argv the program and its arguments, passed as they are (no quoting, no shell)
  * @param env variables added to the worker's environment

@@ -118,11 +118,12 @@ final class RestoreTargetGuard {
       st.execute("SET search_path = pg_catalog");
     }
     String marker = currentMarker(c);
-    if (marker(copyId, "done").equals(marker)) {
+    List<UserObject> objects = userObjects(c);
+    if (marker(copyId, "done").equals(marker) && !objects.isEmpty()) {
+      // Verification, not this check, decides whether what is there is still a faithful copy.
       log.info("{} already holds the finished restore of copy {}", target, copyId);
       return RestorePreparation.ALREADY_RESTORED;
     }
-    List<UserObject> objects = userObjects(c);
     if (objects.isEmpty()) {
       setMarker(c, marker(copyId, "in-progress"));
       return RestorePreparation.EMPTY;

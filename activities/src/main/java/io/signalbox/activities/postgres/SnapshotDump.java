@@ -105,6 +105,8 @@ public final class SnapshotDump {
       ServerDescription server = Inspector.describe(c, src.describe());
       PgTools.requireAtLeast(toolset, server.versionNum(), src.describe());
 
+      // No server-side timeout may end the exporting transaction while pg_dump needs it.
+      SessionSettings.apply(c);
       c.setAutoCommit(false);
       String snapshotId;
       String snapshotTime;

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
+import java.nio.file.FileVisitor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -57,6 +58,7 @@ public final class PostgresServer implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static volatile Boolean root;
   private static volatile Path cachedBinDir;
+  private static boolean swept;
 
   private final Path binDir;
   private final Path baseDir;
@@ -87,8 +89,15 @@ public final class PostgresServer implements AutoCloseable {
     Path bin = defaultBinDir();
     String password = randomPassword();
     Path base;
+    synchronized (PostgresServer.class) {
+      if (!swept) {
+        swept = true;
+        sweepOrphans(tempRoot());
+      }
+    }
     try {
       base = Files.createTempDirectory(tempRoot(), "signalbox-pg-");
+      Files.writeString(base.resolve("owner.pid"), ProcessHandle.current().pid() + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary directory for PostgreSQL", e);
     }
@@ -346,15 +355,18 @@ public final class PostgresServer implements AutoCloseable {
   public synchronized void stop() {
     try {
       if (running) {
-        run(
-            60,
-            binDir.resolve("pg_ctl").toString(),
-            "-D",
-            dataDir.toString(),
-            "-m",
-            "immediate",
-            "-w",
-            "stop");
+        // No data directory: somebody (the orphan sweep) already stopped and removed it.
+        if (Files.isDirectory(dataDir)) {
+          run(
+              60,
+              binDir.resolve("pg_ctl").toString(),
+              "-D",
+              dataDir.toString(),
+              "-m",
+              "immediate",
+              "-w",
+              "stop");
+        }
         running = false;
       }
     } finally {
@@ -540,29 +552,100 @@ public final class PostgresServer implements AutoCloseable {
     return HexFormat.of().formatHex(bytes);
   }
 
+  /**
+   * Created when this class is initialised, not on first use: cleanup also runs from a shutdown
+   * hook, possibly after a concurrent build has removed the class files it would lazily load.
+   */
+  private static final FileVisitor<Path> DELETER =
+      new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException exc) {
+          return FileVisitResult.CONTINUE; // gone already
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+          Files.deleteIfExists(d);
+          return FileVisitResult.CONTINUE;
+        }
+      };
+
   private static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
     try {
-      Files.walkFileTree(
-          dir,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.deleteIfExists(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-              Files.deleteIfExists(d);
-              return FileVisitResult.CONTINUE;
-            }
-          });
+      Files.walkFileTree(dir, DELETER);
     } catch (IOException e) {
       log.warn("could not delete {}: {}", dir, e.getMessage());
+    }
+  }
+
+  /**
+   * Removes what killed test JVMs left behind in the temporary directory: a server directory whose
+   * owning JVM (recorded in {@code owner.pid}) is gone is stopped and deleted. Directories without
+   * an owner file are only deleted when no server runs in them and they are older than an hour.
+   * Runs once per JVM, before the first server starts.
+   */
+  static void sweepOrphans(Path root) {
+    try (Stream<Path> dirs = Files.list(root)) {
+      for (Path dir :
+          dirs.filter(d -> d.getFileName().toString().startsWith("signalbox-pg-")).toList()) {
+        try {
+          Path owner = dir.resolve("owner.pid");
+          Path pidFile = dir.resolve("data").resolve("postmaster.pid");
+          boolean serverAlive = Files.exists(pidFile) && alive(firstLine(pidFile));
+          boolean orphan;
+          if (Files.exists(owner)) {
+            orphan = !alive(firstLine(owner));
+          } else {
+            orphan =
+                !serverAlive
+                    && Files.getLastModifiedTime(dir).toMillis()
+                        < System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
+          }
+          if (!orphan) {
+            continue;
+          }
+          if (serverAlive) {
+            new PostgresServer(defaultBinDir(), dir, "")
+                .run(
+                    60,
+                    defaultBinDir().resolve("pg_ctl").toString(),
+                    "-D",
+                    dir.resolve("data").toString(),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop");
+          }
+          deleteRecursively(dir);
+          log.info("removed an orphaned test server directory {}", dir);
+        } catch (IOException | RuntimeException e) {
+          log.debug("could not sweep {}: {}", dir, e.getMessage());
+        }
+      }
+    } catch (IOException e) {
+      log.debug("could not list {}: {}", root, e.getMessage());
+    }
+  }
+
+  private static String firstLine(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file);
+    return lines.isEmpty() ? "" : lines.get(0).trim();
+  }
+
+  private static boolean alive(String pid) {
+    try {
+      return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+    } catch (NumberFormatException e) {
+      return false;
     }
   }
 }

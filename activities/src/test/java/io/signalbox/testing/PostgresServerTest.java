@@ -7,12 +7,15 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 class PostgresServerTest {
 
@@ -79,6 +82,39 @@ class PostgresServerTest {
     assertThat(portOpen(port)).isFalse();
     assertThat(Files.exists(dir)).isFalse();
     s.stop(); // idempotent
+  }
+
+  @Test
+  void anOrphanedServerIsStoppedAndDeletedByTheSweep(@TempDir Path tmp) throws Exception {
+    PostgresServer s = PostgresServer.start();
+    try {
+      // Make it look like the JVM that started it was killed: its recorded owner is dead.
+      Process gone = new ProcessBuilder("true").start();
+      gone.waitFor();
+      Files.writeString(s.baseDir().resolve("owner.pid"), gone.pid() + "\n");
+      // A directory of a live JVM (this one) stays.
+      assertThat(portOpen(s.port())).isTrue();
+
+      PostgresServer.sweepOrphans(s.baseDir().getParent());
+
+      assertThat(Files.exists(s.baseDir())).isFalse();
+      assertThat(portOpen(s.port())).isFalse();
+      assertThat(pg.server(0).queryValue("postgres", "SELECT 1")).isEqualTo("1");
+      assertThat(Files.exists(pg.server(0).baseDir())).isTrue();
+    } finally {
+      s.stop();
+    }
+    // Old leftovers without an owner file and without a server go; fresh ones stay.
+    Path old = Files.createDirectories(tmp.resolve("signalbox-pg-old").resolve("data"));
+    Files.setLastModifiedTime(
+        old.getParent(), FileTime.fromMillis(System.currentTimeMillis() - 2 * 3_600_000L));
+    Path fresh = Files.createDirectories(tmp.resolve("signalbox-pg-fresh"));
+    Path other = Files.createDirectories(tmp.resolve("something-else"));
+    Files.setLastModifiedTime(other, FileTime.fromMillis(0));
+    PostgresServer.sweepOrphans(tmp);
+    assertThat(old.getParent()).doesNotExist();
+    assertThat(fresh).exists();
+    assertThat(other).exists();
   }
 
   private static boolean portOpen(int port) {

@@ -50,7 +50,11 @@ import org.slf4j.LoggerFactory;
 public class PgTools {
   private static final Logger log = LoggerFactory.getLogger(PgTools.class);
   private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)(?:\\.(\\d+))?");
-  private static final Pattern DATA_FILE = Pattern.compile("\\d+\\.dat(\\.(gz|lz4|zst))?");
+
+  /** Data files of a directory-format dump: tables ({@code 3581.dat}) and large objects. */
+  private static final Pattern DATA_FILE =
+      Pattern.compile("(blob_)?\\d+\\.dat(\\.(gz|lz4|zst))?|blobs(_\\d+)?\\.toc");
+
   // With -j > 1 pg_restore reports both the start and the end of each table; alone only the start.
   // Its processes share one unbuffered stderr and write a message in pieces, so lines can come
   // interleaved: these counts drive heartbeats only, never the outcome.
@@ -420,8 +424,6 @@ public class PgTools {
 
   private static boolean isDumpFile(String name) {
     return name.equals("toc.dat")
-        || name.equals("blob.toc")
-        || name.startsWith("blobs")
         || name.equals(io.signalbox.workflows.copy.DumpManifest.FILE_NAME)
         || name.startsWith(io.signalbox.workflows.copy.DumpManifest.FILE_NAME + ".")
         || DATA_FILE.matcher(name).matches();

@@ -231,7 +231,11 @@ class PgToolsTest {
   @Test
   void anEarlierDumpAttemptIsReplaced() throws Exception {
     String src = newDatabase(a(), "again");
-    a().execute(src, "CREATE TABLE t (x int)", "INSERT INTO t VALUES (1), (2)");
+    a().execute(
+            src,
+            "CREATE TABLE t (x int)",
+            "INSERT INTO t VALUES (1), (2)",
+            "SELECT lo_from_bytea(0, 'blob'::bytea)");
     PgTools tools = tools(a(), new CommandRunner());
     Path dir = tmp.resolve("again");
     DumpRequest req = new DumpRequest(endpoint(a(), src), dir, 1, 0, null, "x", null);
@@ -244,6 +248,10 @@ class PgToolsTest {
     tools.restore(
         new RestoreRequest(endpoint(b(), dst), second.dir(), 1, null, null, "x", null), null);
     assertThat(b().queryColumn(dst, "SELECT x FROM t ORDER BY x")).containsExactly("1", "2", "3");
+    assertThat(
+            b().queryColumn(
+                    dst, "SELECT convert_from(lo_get(oid), 'UTF8') FROM pg_largeobject_metadata"))
+        .containsExactly("blob");
   }
 
   @Test

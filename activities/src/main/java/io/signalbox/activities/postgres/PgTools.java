@@ -31,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -118,34 +119,42 @@ public class PgTools {
     if (cached != null) {
       return cached;
     }
-    Map<String, Path> candidates = new LinkedHashMap<>();
-    if (configuredBinDir != null) {
-      candidates.put("signalbox.pg-bin", configuredBinDir);
-    }
-    String pgBin = environment.apply("PG_BIN");
-    if (pgBin != null && !pgBin.isBlank()) {
-      candidates.putIfAbsent("PG_BIN", Path.of(pgBin));
-    }
-    pgConfigBinDir().ifPresent(d -> candidates.putIfAbsent("pg_config", d));
-    highestDebianBinDir().ifPresent(d -> candidates.putIfAbsent("/usr/lib/postgresql", d));
-    pathBinDir().ifPresent(d -> candidates.putIfAbsent("PATH", d));
-    for (Map.Entry<String, Path> c : candidates.entrySet()) {
-      Path dir = c.getValue();
+    // Each source is asked only when the ones before it had nothing.
+    Map<String, Supplier<Optional<Path>>> sources = new LinkedHashMap<>();
+    sources.put("signalbox.pg-bin", () -> Optional.ofNullable(configuredBinDir));
+    sources.put(
+        "PG_BIN",
+        () ->
+            Optional.ofNullable(environment.apply("PG_BIN"))
+                .filter(v -> !v.isBlank())
+                .map(Path::of));
+    sources.put("pg_config", this::pgConfigBinDir);
+    sources.put("/usr/lib/postgresql", PgTools::highestDebianBinDir);
+    sources.put("PATH", this::pathBinDir);
+    List<Path> looked = new ArrayList<>();
+    for (Map.Entry<String, Supplier<Optional<Path>>> source : sources.entrySet()) {
+      Optional<Path> found = source.getValue().get();
+      if (found.isEmpty()) {
+        continue;
+      }
+      Path dir = found.get();
+      looked.add(dir);
       if (Files.isExecutable(dir.resolve("pg_dump"))
           && Files.isExecutable(dir.resolve("pg_restore"))) {
-        PgToolset tools = describe(dir, c.getKey());
-        log.info("using {} from {} (found by {})", tools.version(), dir, c.getKey());
+        PgToolset tools = describe(dir, source.getKey());
+        log.info("using {} from {} (found by {})", tools.version(), dir, source.getKey());
         located = tools;
         return tools;
       }
-      if (c.getKey().equals("signalbox.pg-bin") || c.getKey().equals("PG_BIN")) {
+      if (source.getKey().equals("signalbox.pg-bin") || source.getKey().equals("PG_BIN")) {
+        // An explicit setting that points nowhere is a mistake to report, not to search past.
         throw FailureType.PRECONDITION_FAILED.failure(
-            c.getKey() + " is " + dir + " but pg_dump and pg_restore are not there");
+            source.getKey() + " is " + dir + " but pg_dump and pg_restore are not there");
       }
     }
     throw FailureType.PRECONDITION_FAILED.failure(
         "pg_dump and pg_restore not found (looked in "
-            + candidates.values()
+            + looked
             + "): install the PostgreSQL client tools (e.g. postgresql-client-NN) or set"
             + " signalbox.pg-bin");
   }

@@ -499,6 +499,32 @@ public final class Inspector {
     collect(
         c,
         objects,
+        "policy",
+        "SELECT pg_catalog.format('%I.%I.%I', n.nspname, c.relname, p.polname),"
+            + " CASE WHEN p.polpermissive THEN 'permissive' ELSE 'restrictive' END"
+            + " || ' for ' || p.polcmd::pg_catalog.text"
+            + " || ' to ' || COALESCE((SELECT pg_catalog.string_agg(CASE WHEN r = 0 THEN 'public'"
+            + "   ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r)) END, ', ' ORDER BY 1)"
+            + "   FROM pg_catalog.unnest(p.polroles) AS r), '')"
+            + " || COALESCE(' using (' || pg_catalog.pg_get_expr(p.polqual, p.polrelid) || ')', '')"
+            + " || COALESCE(' check (' || pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)"
+            + "   || ')', '')"
+            + rel
+            + "JOIN pg_catalog.pg_policy p ON p.polrelid = c.oid WHERE "
+            + relFilter);
+    collect(
+        c,
+        objects,
+        "rule",
+        "SELECT pg_catalog.format('%I.%I.%I', n.nspname, c.relname, r.rulename),"
+            + " pg_catalog.pg_get_ruledef(r.oid)"
+            + rel
+            + "JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid"
+            + " WHERE r.rulename <> '_RETURN' AND "
+            + relFilter);
+    collect(
+        c,
+        objects,
         "sequence",
         "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),"
             + " pg_catalog.format_type(s.seqtypid, NULL) || ' start ' || s.seqstart"

@@ -8,7 +8,7 @@ import java.sql.SQLException;
  * Maps a PgJDBC {@link SQLException} onto Signalbox's failure vocabulary by its SQLSTATE: what no
  * retry can fix (authentication, a missing database, missing privileges, a read-only database) is
  * {@code PreconditionFailed}; the rest (connection lost, server shutting down, query cancelled,
- * serialization failures, …) is retried by Temporal.
+ * serialization failures, a table dropped by concurrent DDL, …) is retried by Temporal.
  */
 public final class PgErrors {
 
@@ -28,7 +28,6 @@ public final class PgErrors {
         || state.equals("3F000") // schema does not exist
         || state.equals("42501") // insufficient privilege
         || state.equals("25006") // read-only transaction
-        || state.equals("42P01") // undefined table
         || state.equals("0A000")) { // feature not supported
       return FailureType.PRECONDITION_FAILED;
     }

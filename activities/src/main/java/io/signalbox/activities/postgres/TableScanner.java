@@ -44,7 +44,8 @@ public final class TableScanner {
   /** How often progress is reported while no table finishes. */
   public static final int TICK_SECONDS = 10;
 
-  private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9A-Fa-f]+-[0-9A-Fa-f]+-\\d+");
+  /** Snapshot ids are hex groups joined by dashes ({@code 00000003-0000003F-1}); nothing else. */
+  private static final Pattern SNAPSHOT_ID = Pattern.compile("[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+");
 
   /** Opens a new connection to the database being scanned. */
   @FunctionalInterface

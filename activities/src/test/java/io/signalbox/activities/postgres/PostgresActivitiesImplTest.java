@@ -290,6 +290,16 @@ class PostgresActivitiesImplTest {
         .containsExactly(
             "differs: column public.accounts.ratio: #11 real <> #11 real NOT NULL",
             "missing on target: index public.events_account");
+
+    String db2 = copyOfShapes(target);
+    target.execute(
+        db2,
+        "CREATE POLICY \"own rows\" ON public.\"Order\" USING (\"user\" > 0)",
+        "CREATE RULE keep_audit AS ON DELETE TO audit_log DO INSTEAD NOTHING");
+    assertThat(a.differences(activities.inventory(new InventoryInput(endpoint(target, db2)))))
+        .containsExactly(
+            "not on source: policy public.\"Order\".\"own rows\"",
+            "not on source: rule public.audit_log.keep_audit");
   }
 
   @Test

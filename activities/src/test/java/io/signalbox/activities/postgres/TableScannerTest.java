@@ -86,6 +86,25 @@ class TableScannerTest {
   }
 
   @Test
+  void anEmptyDatabaseHasNoTables() throws Exception {
+    List<Integer> seen = new CopyOnWriteArrayList<>();
+    TableStatsResult r =
+        new TableScanner(connections("postgres"), 2).scan(true, null, (d, n) -> seen.add(n));
+    assertThat(r.tables()).isEmpty();
+    assertThat(r.snapshotId()).isNotBlank();
+    assertThat(seen).containsExactly(0);
+  }
+
+  @Test
+  void aSnapshotIdThatIsNotOneIsRefused() {
+    assertThatThrownBy(
+            () ->
+                new TableScanner(connections("shapes"), 1)
+                    .scan(false, "1'; DROP TABLE t; --", (d, n) -> {}))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void progressIsReportedUpToAllTables() throws Exception {
     List<Integer> seen = new CopyOnWriteArrayList<>();
     new TableScanner(connections("shapes"), 2)

@@ -5,8 +5,9 @@ package io.signalbox.workflows.copy;
  *
  * @param kind {@code schema}, {@code extension}, {@code type}, {@code table}, {@code column},
  *     {@code index}, {@code constraint}, {@code view}, {@code materialized view}, {@code function},
- *     {@code trigger} or {@code sequence}
- * @param name quoted and schema-qualified; columns, constraints and triggers as {@code table.name}
+ *     {@code trigger}, {@code policy}, {@code rule} or {@code sequence}
+ * @param name quoted and schema-qualified; columns, constraints, triggers, policies and rules as
+ *     {@code table.name}
  * @param definition what must be equal on both sides: type, nullability and default of a column,
  *     {@code pg_get_indexdef}, {@code pg_get_constraintdef}, the view's query, a function's result,
  *     language, volatility and an md5 of its body, …

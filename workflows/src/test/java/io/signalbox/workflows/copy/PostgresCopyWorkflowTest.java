@@ -22,11 +22,15 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** PostgresCopy's flow with mocked activities: routing, verification failures, dry run. */
+// A workflow bug shows as a workflow task retried forever: fail the test instead of hanging.
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PostgresCopyWorkflowTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HOST_QUEUE = "signalbox-host-a";

@@ -29,9 +29,11 @@ import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mockito.InOrder;
 
@@ -39,6 +41,8 @@ import org.mockito.InOrder;
  * Every path of the runbook primitives, through a small test runbook, on the Temporal test server
  * with time skipping and mocked activities.
  */
+// A workflow bug shows as a workflow task retried forever: fail the test instead of hanging.
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RunbookPrimitivesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

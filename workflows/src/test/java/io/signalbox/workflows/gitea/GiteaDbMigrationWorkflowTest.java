@@ -1,0 +1,483 @@
+package io.signalbox.workflows.gitea;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+import static org.mockito.Mockito.withSettings;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.signalbox.workflows.copy.CheckTargetResult;
+import io.signalbox.workflows.copy.CopyActivities;
+import io.signalbox.workflows.copy.PostgresActivities;
+import io.signalbox.workflows.copy.PostgresCopyWorkflowImpl;
+import io.signalbox.workflows.copy.ServerDescription;
+import io.signalbox.workflows.copy.TableStats;
+import io.signalbox.workflows.copy.TableStatsResult;
+import io.signalbox.workflows.core.CommandActivities;
+import io.signalbox.workflows.core.EvidenceActivities;
+import io.signalbox.workflows.core.HealthCheckActivities;
+import io.signalbox.workflows.core.InputActivities;
+import io.signalbox.workflows.core.KubernetesActivities;
+import io.signalbox.workflows.core.KubernetesActivities.KubeScaleInput;
+import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
+import io.signalbox.workflows.core.Phase;
+import io.signalbox.workflows.core.RunbookResult;
+import io.signalbox.workflows.core.RunbookStatus;
+import io.signalbox.workflows.core.Signals;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mockito.InOrder;
+
+/** Every gate and failure path of GiteaDbMigration and the compensation after it (mocked steps). */
+// A workflow bug shows as a workflow task retried forever: fail the test instead of hanging.
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class GiteaDbMigrationWorkflowTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @RegisterExtension
+  static final TestWorkflowExtension testWorkflow =
+      TestWorkflowExtension.newBuilder()
+          .registerWorkflowImplementationTypes(
+              GiteaDbMigrationWorkflowImpl.class, PostgresCopyWorkflowImpl.class)
+          .setDoNotStart(true)
+          .build();
+
+  private final PostgresActivities postgres = mockOf(PostgresActivities.class);
+  private final KubernetesActivities kube = mockOf(KubernetesActivities.class);
+  private final CommandActivities commands = mockOf(CommandActivities.class);
+  private final HealthCheckActivities health = mockOf(HealthCheckActivities.class);
+  private final CopyActivities copy = mockOf(CopyActivities.class);
+  private final InputActivities inputs = mockOf(InputActivities.class);
+  private final EvidenceActivities evidence = mockOf(EvidenceActivities.class);
+
+  private WorkflowClient client;
+  private String taskQueue;
+
+  private static <T> T mockOf(Class<T> type) {
+    return mock(type, withSettings().withoutAnnotations());
+  }
+
+  private static final ServerDescription DB =
+      new ServerDescription(
+          "gitea@old:5432/gitea",
+          150008,
+          "15.8",
+          "PostgreSQL 15.8",
+          5_000_000,
+          List.of(),
+          3,
+          "UTF8",
+          "C.UTF-8",
+          false);
+
+  private static CopyActivities.VerificationReport report(boolean ok) {
+    return new CopyActivities.VerificationReport(
+        ok,
+        ok ? "2 tables match" : "1 of 2 tables differ",
+        true,
+        12,
+        ok ? 12 : 11,
+        List.of(
+            new CopyActivities.TableCheck(
+                "public.repository",
+                10L,
+                ok ? 10L : 9L,
+                "a",
+                ok ? "a" : "b",
+                ok,
+                ok ? null : "row count 10 != 9"),
+            new CopyActivities.TableCheck("public.\"user\"", 2L, 2L, "c", "c", true, null)),
+        List.of(),
+        List.of());
+  }
+
+  @BeforeEach
+  void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+    when(inputs.validate(any())).thenReturn(new InputActivities.ValidationResult(List.of()));
+    when(evidence.record(any())).thenReturn(new EvidenceActivities.EvidenceRef("ev", null, null));
+    when(postgres.describe(any())).thenReturn(DB);
+    when(postgres.checkTarget(any())).thenReturn(new CheckTargetResult(DB, List.of(), List.of()));
+    when(kube.clusterHealth(any()))
+        .thenReturn(
+            new KubernetesActivities.KubeClusterHealth(
+                "databases",
+                "gitea-db",
+                "Cluster in healthy state",
+                2,
+                2,
+                "gitea-db-1",
+                true,
+                "2/2 instances ready"));
+    when(kube.deploymentStatus(any()))
+        .thenReturn(
+            new KubernetesActivities.KubeDeploymentStatus(
+                "Deployment", "gitea", "gitea", 3, 3, 3, List.of("gitea:1.22"), "app=gitea"));
+    when(kube.scale(any()))
+        .thenAnswer(
+            i -> {
+              KubeScaleInput in = i.getArgument(0);
+              return new KubeScaleResult(
+                  in.kind(), in.namespace(), in.name(), 3, in.replicas(), true, in.replicas(), 5);
+            });
+    when(kube.mergePatch(any()))
+        .thenAnswer(
+            i -> {
+              KubernetesActivities.KubePatchInput in = i.getArgument(0);
+              return new KubernetesActivities.KubePatchResult(
+                  in.apiVersion(),
+                  in.kind(),
+                  in.namespace(),
+                  in.name(),
+                  true,
+                  List.of("/data/host"),
+                  null,
+                  in.mergePatch() == null ? null : "gitea-db-signalbox-backup-x");
+            });
+    when(commands.run(any()))
+        .thenAnswer(
+            i -> {
+              CommandActivities.CommandInput in = i.getArgument(0);
+              return new CommandActivities.CommandOutput(
+                  in.argv(), 0, false, 10, "", 0, "", "", 0, "");
+            });
+    when(health.waitHealthy(any()))
+        .thenReturn(new HealthCheckActivities.HealthCheckResult(true, 2, 200, null, 100));
+    when(copy.dump(any()))
+        .thenAnswer(
+            i -> {
+              CopyActivities.DumpRequest in = i.getArgument(0);
+              return new CopyActivities.DumpResult(
+                  "/dumps/" + in.copyId(),
+                  null,
+                  "snap",
+                  "2026-11-22T10:00:00Z",
+                  2,
+                  12,
+                  900,
+                  "15.8",
+                  "15.8",
+                  10);
+            });
+    when(copy.restore(any())).thenReturn(new CopyActivities.RestoreResult(false, 10, "15.8"));
+    when(copy.verify(any())).thenReturn(report(true));
+    when(postgres.tableStats(any()))
+        .thenReturn(
+            new TableStatsResult(
+                List.of(new TableStats("public.repository", 10, null)), null, false));
+    worker.registerActivitiesImplementations(
+        postgres, kube, commands, health, copy, inputs, evidence);
+    env.start();
+    this.client = client;
+    this.taskQueue = worker.getTaskQueue();
+  }
+
+  private static final String INPUT =
+      """
+      {"requestedBy": "alice",
+       "approvals": {"approvers": ["bob"]},
+       "source": {"host": "gitea-postgresql.gitea.svc", "database": "gitea", "user": "gitea",
+                  "password": {"secret": {"namespace": "gitea", "name": "gitea-postgresql", "key": "password"}}},
+       "target": {"host": "gitea-db-rw.databases.svc.cluster.local", "database": "gitea", "user": "gitea",
+                  "password": {"secret": {"namespace": "databases", "name": "gitea-db-app", "key": "password"}}},
+       "targetCluster": {"namespace": "databases", "name": "gitea-db"},
+       "app": {"namespace": "gitea", "deployment": "gitea"},
+       "switch": {"patches": [{"apiVersion": "v1", "kind": "Secret", "namespace": "gitea", "name": "gitea-db",
+                               "mergePatch": {"stringData": {"host": "gitea-db-rw.databases.svc.cluster.local"}}}],
+                  "command": {"argv": ["helm", "upgrade", "gitea", "gitea-charts/gitea", "--reuse-values"],
+                              "rollbackArgv": ["helm", "rollback", "gitea"]}},
+       "healthCheck": {"url": "http://gitea-http.gitea.svc:3000/api/healthz", "timeout": "PT5M"}%s}
+      """;
+
+  private WorkflowStub start(String extra) throws Exception {
+    WorkflowStub stub =
+        client.newUntypedWorkflowStub(
+            GiteaDbMigrationWorkflow.TYPE,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(taskQueue)
+                .setWorkflowId("gitea-db-migration-test")
+                .build());
+    stub.start(JSON.readTree(INPUT.formatted(extra)));
+    return stub;
+  }
+
+  private static RunbookStatus await(WorkflowStub stub, Predicate<RunbookStatus> until)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    RunbookStatus s = stub.query("status", RunbookStatus.class);
+    while (!until.test(s)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("never reached; last status " + s);
+      }
+      Thread.sleep(20);
+      s = stub.query("status", RunbookStatus.class);
+    }
+    return s;
+  }
+
+  private static RunbookStatus awaitGate(WorkflowStub stub, String gate) throws Exception {
+    return await(stub, s -> s.pendingGate() != null && s.pendingGate().gate().equals(gate));
+  }
+
+  private static void approve(WorkflowStub stub, String gate) {
+    stub.signal("approve", new Signals.Approve(gate, "bob", "ok", null));
+  }
+
+  private static ApplicationFailure failure(WorkflowStub stub) {
+    WorkflowFailedException e =
+        catchThrowableOfType(
+            WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
+    assertThat(e).isNotNull();
+    assertThat(e.getCause()).isInstanceOf(ApplicationFailure.class);
+    return (ApplicationFailure) e.getCause();
+  }
+
+  private static KubeScaleInput scaledTo(int replicas) {
+    return argThat(s -> s != null && s.replicas() == replicas);
+  }
+
+  private static List<String> steps(RunbookResult r) {
+    return r.steps().stream().map(s -> s.name() + ":" + s.state()).toList();
+  }
+
+  @Test
+  void approvedMigrationSwitchesTheAppAndKeepsTheOldDatabase() throws Exception {
+    WorkflowStub stub = start("");
+    RunbookStatus freezeGate = awaitGate(stub, "freeze");
+    assertThat(freezeGate.pendingGate().report().path("safetyBackup").asText())
+        .isEqualTo("/dumps/gitea-db-migration-test-safety");
+    verify(kube, never()).scale(any());
+    approve(stub, "freeze");
+
+    RunbookStatus switchGate = awaitGate(stub, "switch");
+    assertThat(switchGate.pendingGate().report().path("summary").asText())
+        .isEqualTo("2 tables match");
+    assertThat(switchGate.pendingGate().report().path("tables")).hasSize(2);
+    approve(stub, "switch");
+
+    RunbookResult result = stub.getResult(RunbookResult.class);
+    assertThat(result.outcome()).isEqualTo("COMPLETED");
+    assertThat(result.verification().path("matches").asBoolean()).isTrue();
+    assertThat(steps(result))
+        .containsExactly(
+            "preflight:DONE",
+            "safety-backup:DONE",
+            "freeze:DONE",
+            "freeze:DONE",
+            "copy:DONE",
+            "switch:DONE",
+            "switch:Secret/gitea/gitea-db:DONE",
+            "switch:command:DONE",
+            "start-app:DONE",
+            "health-check:DONE");
+    InOrder order = inOrder(kube, copy, commands, health);
+    order.verify(copy).dump(argThat(d -> d.copyId().endsWith("-safety")));
+    order.verify(kube).scale(scaledTo(0));
+    order.verify(copy).dump(argThat(d -> d.copyId().equals("gitea-db-migration-test")));
+    order.verify(copy).restore(any());
+    order.verify(copy).verify(any());
+    order.verify(kube).mergePatch(argThat(p -> p.mergePatch() != null));
+    order.verify(commands).run(argThat(c -> c.argv().get(1).equals("upgrade")));
+    order.verify(kube).scale(scaledTo(3));
+    order.verify(health).waitHealthy(any());
+    verify(commands, never()).run(argThat(c -> c.argv().get(1).equals("rollback")));
+  }
+
+  @Test
+  void rejectingTheFreezeChangesNothing() throws Exception {
+    WorkflowStub stub = start("");
+    awaitGate(stub, "freeze");
+    stub.signal("reject", new Signals.Reject("freeze", "bob", "not tonight"));
+    ApplicationFailure f = failure(stub);
+    assertThat(f.getType()).isEqualTo("GateRejected");
+    assertThat(f.getOriginalMessage()).contains("not tonight").contains("Nothing had been changed");
+    verify(kube, never()).scale(any());
+    verify(kube, never()).mergePatch(any());
+  }
+
+  @Test
+  void rejectingTheSwitchScalesTheAppBackOnTheOldDatabase() throws Exception {
+    WorkflowStub stub = start("");
+    awaitGate(stub, "freeze");
+    approve(stub, "freeze");
+    awaitGate(stub, "switch");
+    stub.signal("reject", new Signals.Reject("switch", "bob", "counts look odd"));
+    ApplicationFailure f = failure(stub);
+    assertThat(f.getType()).isEqualTo("GateRejected");
+    RunbookResult r = f.getDetails().get(RunbookResult.class);
+    assertThat(r.outcome()).isEqualTo("ROLLED_BACK");
+    assertThat(r.verification().path("matches").asBoolean()).isTrue();
+    InOrder order = inOrder(kube);
+    order.verify(kube).scale(scaledTo(0));
+    order.verify(kube).scale(scaledTo(3));
+    verify(kube, never()).mergePatch(any());
+    verify(commands, never()).run(any());
+  }
+
+  @Test
+  void aVerificationMismatchNamesTheTableAndScalesTheAppBack() throws Exception {
+    when(copy.verify(any())).thenReturn(report(false));
+    WorkflowStub stub = start("");
+    awaitGate(stub, "freeze");
+    approve(stub, "freeze");
+    ApplicationFailure f = failure(stub);
+    assertThat(f.getType()).isEqualTo("VerificationFailed");
+    assertThat(f.getOriginalMessage()).contains("public.repository: row count 10 != 9");
+    RunbookResult r = f.getDetails().get(RunbookResult.class);
+    assertThat(r.verification().path("matches").asBoolean()).isFalse();
+    verify(kube).scale(scaledTo(3));
+    verify(kube, never()).mergePatch(any());
+  }
+
+  @Test
+  void aFailedHealthCheckUndoesEverythingInReverse() throws Exception {
+    when(health.waitHealthy(any()))
+        .thenThrow(
+            ApplicationFailure.newNonRetryableFailure(
+                "http://gitea-http.gitea.svc:3000/api/healthz was not healthy within PT5M",
+                "HealthCheckFailed"));
+    WorkflowStub stub = start("");
+    awaitGate(stub, "freeze");
+    approve(stub, "freeze");
+    awaitGate(stub, "switch");
+    approve(stub, "switch");
+    ApplicationFailure f = failure(stub);
+    assertThat(f.getType()).isEqualTo("HealthCheckFailed");
+    assertThat(f.getOriginalMessage())
+        .contains("Undone: start-app, switch:command, switch:Secret/gitea/gitea-db, freeze");
+    InOrder order = inOrder(kube, commands);
+    order.verify(kube).scale(scaledTo(3)); // start-app
+    order.verify(kube).scale(scaledTo(0)); // undo start-app
+    order.verify(commands).run(argThat(c -> c.argv().get(1).equals("rollback")));
+    order.verify(kube).mergePatch(argThat(p -> p.restoreFromBackup() != null));
+    order.verify(kube).scale(scaledTo(3)); // undo freeze: back on the old database
+    assertThat(f.getDetails().get(RunbookResult.class).outcome()).isEqualTo("ROLLED_BACK");
+  }
+
+  @Test
+  void anUnhealthyTargetClusterStopsTheRunAtPreflight() throws Exception {
+    when(kube.clusterHealth(any()))
+        .thenReturn(
+            new KubernetesActivities.KubeClusterHealth(
+                "databases",
+                "gitea-db",
+                "Creating a new replica",
+                2,
+                1,
+                "gitea-db-1",
+                false,
+                "1 of 2 instances ready"));
+    WorkflowStub stub = start("");
+    ApplicationFailure f = failure(stub);
+    assertThat(f.getType()).isEqualTo("PreconditionFailed");
+    assertThat(f.getOriginalMessage())
+        .contains("databases/gitea-db is not healthy: 1 of 2 instances ready");
+    verify(copy, never()).dump(any());
+    verify(kube, never()).scale(any());
+  }
+
+  @Test
+  void aNonEmptyTargetStopsTheRunAtPreflight() throws Exception {
+    when(postgres.checkTarget(any()))
+        .thenThrow(
+            ApplicationFailure.newNonRetryableFailure(
+                "target has 4 user tables", "PreconditionFailed"));
+    WorkflowStub stub = start("");
+    ApplicationFailure f = failure(stub);
+    assertThat(f.getType()).isEqualTo("PreconditionFailed");
+    verify(copy, never()).dump(any());
+    verify(kube, never()).scale(any());
+  }
+
+  @Test
+  void cancelDuringTheCopyScalesTheAppBack() throws Exception {
+    CountDownLatch restoring = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    when(copy.restore(any()))
+        .thenAnswer(
+            i -> {
+              restoring.countDown();
+              release.await(20, TimeUnit.SECONDS);
+              return new CopyActivities.RestoreResult(false, 10, "15.8");
+            });
+    WorkflowStub stub = start("");
+    awaitGate(stub, "freeze");
+    approve(stub, "freeze");
+    assertThat(restoring.await(20, TimeUnit.SECONDS)).isTrue();
+    stub.cancel();
+    try {
+      WorkflowFailedException e =
+          catchThrowableOfType(
+              WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
+      assertThat(e.getCause()).isInstanceOf(CanceledFailure.class);
+    } finally {
+      release.countDown();
+    }
+    verify(kube).scale(scaledTo(3));
+    verify(kube, never()).mergePatch(any());
+    assertThat(stub.query("status", RunbookStatus.class).phase()).isEqualTo(Phase.CANCELLED);
+  }
+
+  @Test
+  void withoutAnAppTheFreezeIsDatabaseLevelAndIsLiftedOnFailure() throws Exception {
+    when(postgres.freeze(any()))
+        .thenReturn(new io.signalbox.workflows.copy.FreezeResult("gitea", false, "r", 2));
+    when(copy.verify(any())).thenReturn(report(false));
+    WorkflowStub stub =
+        client.newUntypedWorkflowStub(
+            GiteaDbMigrationWorkflow.TYPE,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(taskQueue)
+                .setWorkflowId("plain-copy")
+                .build());
+    stub.start(
+        JSON.readTree(
+            """
+            {"requestedBy": "alice", "safetyBackup": false,
+             "source": {"host": "old", "database": "app", "user": "app"},
+             "target": {"host": "new", "database": "app", "user": "app"}}
+            """));
+    awaitGate(stub, "freeze");
+    stub.signal("approve", new Signals.Approve("freeze", "bob", null, null));
+    ApplicationFailure f = failure(stub);
+    assertThat(f.getType()).isEqualTo("VerificationFailed");
+    InOrder order = inOrder(postgres);
+    order.verify(postgres).freeze(any());
+    order.verify(postgres).unfreeze(argThat(u -> u.force() == null || !u.force()));
+    verify(kube, never()).scale(any());
+  }
+
+  @Test
+  void aDryRunReportsThePlanAndChangesNothing() throws Exception {
+    WorkflowStub stub = start(", \"dryRun\": true");
+    RunbookResult r = stub.getResult(RunbookResult.class);
+    assertThat(r.outcome()).isEqualTo("COMPLETED");
+    assertThat(r.plan().path("copy").path("rows").asLong()).isEqualTo(10);
+    assertThat(r.plan().path("steps").toString()).contains("scale gitea/gitea to 0");
+    verify(copy, never()).dump(any());
+    verify(kube, never()).scale(any());
+    verify(kube, never()).mergePatch(any());
+    verify(commands, never()).run(any());
+  }
+}

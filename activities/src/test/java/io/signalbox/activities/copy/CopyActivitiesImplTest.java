@@ -1,0 +1,184 @@
+package io.signalbox.activities.copy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.signalbox.activities.command.CommandRunner;
+import io.signalbox.activities.postgres.PgConnector;
+import io.signalbox.activities.postgres.PgTools;
+import io.signalbox.activities.secrets.SecretResolver;
+import io.signalbox.testing.PostgresExtension;
+import io.signalbox.testing.PostgresServer;
+import io.signalbox.workflows.copy.CopyActivities;
+import io.signalbox.workflows.core.Endpoint;
+import io.signalbox.workflows.core.SecretRef;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestActivityEnvironment;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Dump → restore → verify through the activity, as a worker runs it: two real PostgreSQL servers,
+ * real pg_dump and pg_restore, heartbeats through Temporal's activity test environment.
+ */
+class CopyActivitiesImplTest {
+  @RegisterExtension static PostgresExtension pg = new PostgresExtension(2);
+  private static final AtomicInteger NEXT = new AtomicInteger();
+  private static final Map<String, String> PASSWORDS = new ConcurrentHashMap<>();
+
+  @TempDir Path dumps;
+  private TestActivityEnvironment env;
+  private CopyActivities copy;
+
+  @BeforeEach
+  void setUp() {
+    SecretResolver secrets = new SecretResolver(null, PASSWORDS::get);
+    CopyActivitiesImpl impl =
+        new CopyActivitiesImpl(
+            new PgTools(new CommandRunner(), pg.server(0).binDir(), secrets::resolve),
+            new PgConnector(secrets),
+            dumps,
+            "signalbox-host-a");
+    env = TestActivityEnvironment.newInstance();
+    env.registerActivitiesImplementations(impl);
+    copy = env.newActivityStub(CopyActivities.class);
+  }
+
+  @AfterEach
+  void tearDown() {
+    env.close();
+  }
+
+  private static Endpoint endpoint(PostgresServer server, String db) {
+    String ref = "PGPW_" + server.port();
+    PASSWORDS.put(ref, server.password());
+    return new Endpoint(
+        server.host(),
+        server.port(),
+        db,
+        server.superuser(),
+        new SecretRef(ref, null, null),
+        "disable",
+        null);
+  }
+
+  private static String database(PostgresServer server, String prefix) {
+    String name = prefix + "_" + NEXT.incrementAndGet();
+    server.createDatabase(name);
+    return name;
+  }
+
+  private static String fingerprint(PostgresServer server, String db) {
+    return server.queryValue(
+        db,
+        "SELECT md5(string_agg(format('%I.%I', n.nspname, c.relname) || ':' ||"
+            + " (xpath('/row/c/text()', query_to_xml(format('SELECT md5(coalesce(string_agg(t::text,"
+            + " '''' ORDER BY t::text), '''')) AS c FROM ONLY %I.%I t', n.nspname, c.relname),"
+            + " false, true, '')))[1]::text, ',' ORDER BY 1)) FROM pg_class c JOIN pg_namespace n"
+            + " ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN"
+            + " ('pg_catalog', 'information_schema')");
+  }
+
+  private record Copied(
+      String src,
+      String dst,
+      CopyActivities.DumpResult dump,
+      CopyActivities.RestoreResult restore) {}
+
+  private Copied copyShapes(String copyId) {
+    PostgresServer a = pg.server(0);
+    PostgresServer b = pg.server(1);
+    String src = database(a, "src");
+    a.executeResource(src, "/datasets/shapes.sql");
+    String dst = database(b, "dst");
+    CopyActivities.DumpResult dump =
+        copy.dump(new CopyActivities.DumpRequest(endpoint(a, src), copyId, 2, null, true, null));
+    CopyActivities.RestoreResult restore =
+        copy.restore(
+            new CopyActivities.RestoreRequest(endpoint(b, dst), dump.dumpPath(), copyId, 2, null));
+    return new Copied(src, dst, dump, restore);
+  }
+
+  private CopyActivities.VerificationReport verify(Copied c) {
+    return copy.verify(
+        new CopyActivities.VerifyRequest(
+            endpoint(pg.server(1), c.dst()), c.dump().dumpPath(), true, 2));
+  }
+
+  @Test
+  void aCopyVerifiesAndTheSourceIsUnchanged() {
+    PostgresServer a = pg.server(0);
+    Copied c = copyShapes("copy-ok");
+    String before = fingerprint(a, c.src());
+
+    CopyActivities.VerificationReport report = verify(c);
+
+    assertThat(report.matches()).as(report.summary()).isTrue();
+    assertThat(report.checksums()).isTrue();
+    assertThat(report.tables()).isNotEmpty().allSatisfy(t -> assertThat(t.ok()).isTrue());
+    assertThat(report.sourceRows()).isEqualTo(report.targetRows()).isPositive();
+    assertThat(report.tables())
+        .extracting(CopyActivities.TableCheck::table)
+        .contains("public.\"Order\"", "public.\"user\"");
+    assertThat(c.dump().hostTaskQueue()).isEqualTo("signalbox-host-a");
+    assertThat(c.dump().dumpPath()).startsWith(dumps.toString()).endsWith("copy-ok");
+    assertThat(Path.of(c.dump().dumpPath()).resolve("manifest.json")).exists();
+    assertThat(c.restore().cleanedEarlierAttempt()).isFalse();
+    assertThat(fingerprint(a, c.src())).isEqualTo(before);
+  }
+
+  @Test
+  void aSingleChangedValueAndADeletedRowAreCaughtWithTheTableNamed() {
+    Copied c = copyShapes("copy-tampered");
+    PostgresServer b = pg.server(1);
+    b.execute(
+        c.dst(),
+        "UPDATE public.\"Order\" SET \"Total\" = \"Total\" + 0.01 WHERE ctid = (SELECT min(ctid) FROM public.\"Order\")",
+        "DELETE FROM public.\"user\" WHERE ctid = (SELECT min(ctid) FROM public.\"user\")");
+
+    CopyActivities.VerificationReport report = verify(c);
+
+    assertThat(report.matches()).isFalse();
+    assertThat(report.mismatchingTables()).containsExactly("public.\"Order\"", "public.\"user\"");
+    assertThat(report.tables().get(0).problem()).isEqualTo("content checksum differs");
+    assertThat(report.tables().get(1).problem()).startsWith("row count ");
+    assertThat(report.summary()).startsWith("2 of ");
+  }
+
+  @Test
+  void aDumpThatIsNotOnThisWorkerIsAClearPreconditionFailure() {
+    ActivityFailure thrown =
+        catchThrowableOfType(
+            ActivityFailure.class,
+            () ->
+                copy.restore(
+                    new CopyActivities.RestoreRequest(
+                        endpoint(pg.server(1), "postgres"), "/nonexistent/dump", "x", 1, null)));
+    assertThat(thrown).isNotNull();
+    assertThat(thrown.getCause()).isInstanceOf(ApplicationFailure.class);
+    ApplicationFailure failure = (ApplicationFailure) thrown.getCause();
+    assertThat(failure.isNonRetryable()).isTrue();
+    assertThat(failure.getType()).isEqualTo("PreconditionFailed");
+    assertThat(failure.getOriginalMessage()).contains("is not on this worker");
+  }
+
+  @Test
+  void copyIdsCannotLeaveTheDumpDirectory() {
+    assertThat(CopyActivitiesImpl.safeName("../../etc/passwd"))
+        .doesNotContain("/")
+        .isEqualTo(".._.._etc_passwd");
+    assertThat(CopyActivitiesImpl.safeName("..")).isEqualTo("_..");
+    assertThat(CopyActivitiesImpl.safeName("gitea-db-migration-2026-03-26"))
+        .isEqualTo("gitea-db-migration-2026-03-26");
+    assertThat(List.of(CopyActivitiesImpl.safeName("a b"))).containsExactly("a_b");
+  }
+}

@@ -27,21 +27,23 @@ public final class DevServer implements Closeable {
   /**
    * Binds the dev server to {@code port} on all interfaces.
    *
-   * @throws IllegalStateException when the port is taken (another Temporal server runs there)
+   * @throws DevServerPortInUseException when the port is taken (another Temporal server runs there)
    */
   public static DevServer start(int port) {
+    // Check the port first: a failed bind inside the test server leaves its timer thread running,
+    // which would keep the JVM alive after the failure.
+    try (ServerSocket probe = new ServerSocket(port)) {
+      probe.setReuseAddress(true);
+    } catch (IOException e) {
+      throw new DevServerPortInUseException(port, e);
+    }
     TestServer.PortBoundTestServer server;
     try {
       // lockTimeSkipping = true: the test server runs in real time, like a real Temporal server.
       server = TestServer.createPortBoundServer(port, true);
     } catch (RuntimeException e) {
       if (causedByBind(e)) {
-        throw new IllegalStateException(
-            "cannot start the Temporal dev server: port "
-                + port
-                + " is already in use (is another Temporal server running there? choose another"
-                + " port with --port or signalbox.dev-server.port)",
-            e);
+        throw new DevServerPortInUseException(port, e);
       }
       throw e;
     }

@@ -32,7 +32,13 @@ public class Signalbox {
           args.length > 0 && WORKER_MODES.contains(args[0])
               ? Arrays.copyOfRange(args, 1, args.length)
               : args;
-      application(dev).run(rest);
+      try {
+        application(dev).run(rest);
+      } catch (RuntimeException e) {
+        // Spring has reported why (see the failure analyzers); make sure no leftover thread keeps
+        // a failed worker alive.
+        System.exit(1);
+      }
     } else {
       System.exit(SignalboxCli.run(args));
     }

@@ -56,7 +56,7 @@ class DevServerTest {
   void takenPortIsAClearError() {
     try (DevServer server = DevServer.start(DevServer.freePort())) {
       assertThatThrownBy(() -> DevServer.start(server.port()))
-          .isInstanceOf(IllegalStateException.class)
+          .isInstanceOf(DevServerPortInUseException.class)
           .hasMessageContaining("port " + server.port() + " is already in use");
     }
   }

@@ -1,6 +1,7 @@
 package io.signalbox.worker.cli;
 
 import io.signalbox.worker.DevServer;
+import io.signalbox.worker.DevServerPortInUseException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -38,7 +39,7 @@ class DevServerCommand implements Callable<Integer> {
     DevServer server;
     try {
       server = DevServer.start(port);
-    } catch (IllegalStateException e) {
+    } catch (DevServerPortInUseException e) {
       throw new CliException(CliException.FAILED, e.getMessage(), e);
     }
     Thread hook = new Thread(server::close, "dev-server-shutdown");

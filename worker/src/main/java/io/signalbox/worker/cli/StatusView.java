@@ -11,6 +11,8 @@ import java.util.List;
 
 /** The human-readable form of a run's {@code status} query. */
 final class StatusView {
+  private static final int REPORT_WIDTH = 160;
+
   private StatusView() {}
 
   static void print(PrintWriter out, WorkflowExecutionInfo info, JsonNode status) {
@@ -42,6 +44,15 @@ final class StatusView {
           gate.path("approvers").isEmpty() ? "anyone" : join(gate.path("approvers")),
           gate.path("needed").asText("1"),
           gate.path("approvedBy").isEmpty() ? "nobody yet" : join(gate.path("approvedBy")));
+      JsonNode report = gate.path("report");
+      if (!report.isMissingNode() && !report.isNull() && !report.isEmpty()) {
+        String compact = report.toString();
+        out.printf(
+            "  report: %s%n",
+            compact.length() <= REPORT_WIDTH
+                ? compact
+                : compact.substring(0, REPORT_WIDTH) + "… (all of it: status --json)");
+      }
       if (gate.hasNonNull("planDigest")) {
         out.printf("  plan digest: %s%n", text(gate, "planDigest"));
       }

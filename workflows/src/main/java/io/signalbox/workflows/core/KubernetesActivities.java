@@ -255,8 +255,9 @@ public interface KubernetesActivities {
    * annotated {@code signalbox.io/backup-of} with the Secret's name); the result names it and holds
    * no value. The undo is a call with {@code restoreFromBackup}: it applies the stored patch (a
    * backup that does not exist means the patch never happened, and the restore changes nothing).
-   * Backups are kept for the operator to delete. {@code stringData} in a Secret patch is applied as
-   * {@code data}, so its undo is exact.
+   * Backups are kept for the operator to delete (a restore is itself a patch of the Secret and
+   * leaves its own backup, of the values it replaced). {@code stringData} in a Secret patch is
+   * applied as {@code data}, so its undo is exact.
    *
    * <p>A missing resource is {@code PreconditionFailed} naming it; a patch that is not an object,
    * or that touches apiVersion, kind, name or namespace, is {@code InvalidInput}.

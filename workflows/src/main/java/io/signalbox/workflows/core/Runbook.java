@@ -504,7 +504,8 @@ public final class Runbook<I extends RunbookInput> {
         List.copyOf(approvals),
         failureType == null ? null : failureType.type(),
         message,
-        dryRun);
+        dryRun,
+        requestedBy);
   }
 
   private ApplicationFailure withResult(FailureType failureType, String message) {
@@ -534,35 +535,11 @@ public final class Runbook<I extends RunbookInput> {
                   startedAt,
                   now(),
                   result));
-      return withEvidenceId(result, ref.evidenceId());
+      return result.withEvidenceId(ref.evidenceId());
     } catch (ActivityFailure failure) {
       log.error("evidence for {} could not be written: {}", type, message(failure));
-      return new RunbookResult(
-          result.outcome(),
-          result.runbook(),
-          null,
-          result.verification(),
-          result.plan(),
-          result.steps(),
-          result.approvals(),
-          result.failureType(),
-          result.message() + " (Evidence could not be written: " + message(failure) + ")",
-          result.dryRun());
+      return result.withNote("(Evidence could not be written: " + message(failure) + ")");
     }
-  }
-
-  private static RunbookResult withEvidenceId(RunbookResult r, String evidenceId) {
-    return new RunbookResult(
-        r.outcome(),
-        r.runbook(),
-        evidenceId,
-        r.verification(),
-        r.plan(),
-        r.steps(),
-        r.approvals(),
-        r.failureType(),
-        r.message(),
-        r.dryRun());
   }
 
   /** The current phase and step, shown in the Temporal UI as the run's current details. */

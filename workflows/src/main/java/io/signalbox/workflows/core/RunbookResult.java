@@ -17,6 +17,7 @@ import java.util.List;
  * @param failureType the failure type (see {@link FailureType}) when it did not complete
  * @param message what happened and what state was left
  * @param dryRun whether this was a dry run
+ * @param requestedBy who started the run (null when the input could not be read)
  */
 public record RunbookResult(
     String outcome,
@@ -28,4 +29,64 @@ public record RunbookResult(
     List<ApprovalRecord> approvals,
     String failureType,
     String message,
-    boolean dryRun) {}
+    boolean dryRun,
+    String requestedBy) {
+
+  /** A result without {@code requestedBy}, as results were before that field. */
+  public RunbookResult(
+      String outcome,
+      String runbook,
+      String evidenceId,
+      JsonNode verification,
+      JsonNode plan,
+      List<StepRecord> steps,
+      List<ApprovalRecord> approvals,
+      String failureType,
+      String message,
+      boolean dryRun) {
+    this(
+        outcome,
+        runbook,
+        evidenceId,
+        verification,
+        plan,
+        steps,
+        approvals,
+        failureType,
+        message,
+        dryRun,
+        null);
+  }
+
+  /** The same result with its evidence id. */
+  public RunbookResult withEvidenceId(String id) {
+    return new RunbookResult(
+        outcome,
+        runbook,
+        id,
+        verification,
+        plan,
+        steps,
+        approvals,
+        failureType,
+        message,
+        dryRun,
+        requestedBy);
+  }
+
+  /** The same result with a sentence added to its message. */
+  public RunbookResult withNote(String note) {
+    return new RunbookResult(
+        outcome,
+        runbook,
+        evidenceId,
+        verification,
+        plan,
+        steps,
+        approvals,
+        failureType,
+        message == null ? note : message + " " + note,
+        dryRun,
+        requestedBy);
+  }
+}

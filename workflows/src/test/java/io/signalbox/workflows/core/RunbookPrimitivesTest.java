@@ -164,6 +164,7 @@ class RunbookPrimitivesTest {
 
     assertThat(result.outcome()).isEqualTo("COMPLETED");
     assertThat(result.failureType()).isNull();
+    assertThat(result.requestedBy()).isEqualTo("carol");
     assertThat(result.evidenceId())
         .isEqualTo(stub.getExecution().getWorkflowId() + "/" + stub.getExecution().getRunId());
     verify(evidence)

@@ -161,6 +161,22 @@ class ComposeFileTest {
     assertThat(Files.readString(ROOT.resolve(".dockerignore"))).contains("**/target");
   }
 
+  @Test
+  void workerToolsAreAtLeastAsNewAsEveryPostgresServer() throws IOException {
+    java.util.regex.Matcher arg =
+        Pattern.compile("(?m)^ARG PG_MAJOR=(\\d+)")
+            .matcher(Files.readString(ROOT.resolve("Dockerfile")));
+    assertThat(arg.find()).as("Dockerfile has ARG PG_MAJOR").isTrue();
+    int tools = Integer.parseInt(arg.group(1));
+    for (String name : services.keySet()) {
+      String image = image(name);
+      if (image.startsWith("postgres:")) {
+        int server = Integer.parseInt(image.substring("postgres:".length()).split("\\D")[0]);
+        assertThat(server).as(name + " runs PostgreSQL " + server).isLessThanOrEqualTo(tools);
+      }
+    }
+  }
+
   private static String image(String name) {
     return String.valueOf(service(name).get("image"));
   }

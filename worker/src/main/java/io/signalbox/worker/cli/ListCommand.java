@@ -58,9 +58,13 @@ class ListCommand implements Callable<Integer> {
           statuses.add(
               pool.submit(() -> StatusCommand.query(temporal, run.getExecution().getWorkflowId())));
         }
+        // All queries run at once; together they get the --timeout (a run without a worker
+        // never answers, and must not hold up the list).
+        long deadline =
+            System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, root.timeoutSeconds));
         for (int i = 0; i < runs.size(); i++) {
           WorkflowExecutionInfo run = runs.get(i);
-          JsonNode status = answer(statuses.get(i));
+          JsonNode status = answer(statuses.get(i), deadline);
           rows.add(
               List.of(
                   run.getExecution().getWorkflowId(),
@@ -80,9 +84,10 @@ class ListCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static JsonNode answer(Future<JsonNode> status) throws InterruptedException {
+  private static JsonNode answer(Future<JsonNode> status, long deadline)
+      throws InterruptedException {
     try {
-      return status.get(TemporalConnection.QUERY_TIMEOUT.toSeconds() + 2, TimeUnit.SECONDS);
+      return status.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       return null;
     }

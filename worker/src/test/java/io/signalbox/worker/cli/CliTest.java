@@ -151,6 +151,24 @@ class CliTest {
   }
 
   @Test
+  void listDoesNotWaitForRunsThatNobodyServes() {
+    WorkflowClient.newInstance(stubs)
+        .newUntypedWorkflowStub(
+            "DemoRunbook",
+            io.temporal.client.WorkflowOptions.newBuilder()
+                .setWorkflowId("orphan-run")
+                .setTaskQueue("orphan-queue")
+                .build())
+        .start(JsonFiles.MAPPER.createObjectNode().put("requestedBy", "alice"));
+    Instant start = Instant.now();
+    Result list =
+        run("list", "--address", address, "--task-queue", "orphan-queue", "--timeout", "2");
+    assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(6));
+    assertThat(list.code).as(list.err).isZero();
+    assertThat(list.out).containsPattern("orphan-run\\s+DemoRunbook\\s+\\?\\s+\\(no answer");
+  }
+
+  @Test
   void unknownRunbookTypeIsRefusedBeforeAnythingStarts() throws Exception {
     Path input = write("{\"requestedBy\": \"alice\"}");
     Result result = cli("start", "NoSuchRunbook", "--input", input.toString());

@@ -1,5 +1,6 @@
 package io.signalbox.workflows.core;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -17,8 +18,12 @@ import java.util.List;
 
 /** JSON mapping and digests for workflow code: pure computation, no I/O. */
 public final class Json {
+  // NON_NULL: a record turned into a tree (e.g. a child workflow's input) must read as a user
+  // would type it, where an absent field is absent, not null; the input schemas refuse nulls.
   private static final ObjectMapper MAPPER =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+      new ObjectMapper()
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+          .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
   private Json() {}
 

@@ -58,6 +58,7 @@ public final class CopyBenchmark {
   private static final int JOBS = 2;
 
   private final int scale;
+  private final int rounds = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "2"));
   private final Path repo;
   private final Path work;
   private final Path log;
@@ -120,12 +121,27 @@ public final class CopyBenchmark {
       say("servers: source " + a + ", target " + b + "; work dir " + work);
 
       generate();
-      rawTools();
-      PostgresCopyFigures pc = postgresCopy();
-      pgcopydb();
-      naive();
+      machine.put(
+          "rounds",
+          rounds
+              + " (each copy runs once per round, in this order: raw tools,"
+              + " PostgresCopy, pgcopydb, naive; the table shows each one's best round)");
+      PostgresCopyFigures pc = null;
+      for (int round = 1; round <= rounds; round++) {
+        say("round " + round + " of " + rounds);
+        rawTools();
+        PostgresCopyFigures f = postgresCopy(round, round == rounds);
+        pcRuns.add(f);
+        if (pc == null || f.total() < pc.total()) {
+          pc = f;
+        }
+        pgcopydb();
+        naive();
+      }
+      PostgresCopyFigures last = pcRuns.get(pcRuns.size() - 1);
+      addCopyRows();
       scans();
-      proveChecksumCatchesAChange(pc);
+      proveChecksumCatchesAChange(last);
       compare(pc);
     } finally {
       machine.put("load after (1/5/15 min)", loadavg());
@@ -222,8 +238,48 @@ public final class CopyBenchmark {
 
   // ---------------------------------------------------------------------------------- copies
 
-  private double rawTotal;
+  private double rawTotal = Double.MAX_VALUE;
+  private double rawDump;
+  private double rawRestore;
   private double pgcopydbSeconds = Double.NaN;
+  private final List<String> pgcopydbRuns = new ArrayList<>();
+  private final List<String> rawRuns = new ArrayList<>();
+  private final List<String> naiveRuns = new ArrayList<>();
+  private final List<PostgresCopyFigures> pcRuns = new ArrayList<>();
+  private double naiveSeconds = Double.MAX_VALUE;
+
+  private void addCopyRows() {
+    rows.add(new Row("raw tools: pg_dump -Fd -j2 -Z0", rawDump, "", "", ""));
+    rows.add(new Row("raw tools: pg_restore -j2", rawRestore, "", "", ""));
+    rows.add(new Row("raw tools fastest (dump + restore)", rawTotal, "1.00 (reference)", "", ""));
+    if (Double.isNaN(pgcopydbSeconds)) {
+      rows.add(new Row("pgcopydb clone", null, "n/a", "", "n/a"));
+    } else {
+      rows.add(new Row("pgcopydb clone (table/index jobs 2)", pgcopydbSeconds, "", "", ""));
+    }
+    rows.add(new Row("naive: pg_dump \\| psql (plain SQL)", naiveSeconds, "", "", ""));
+    notes.add("every round, raw tools (dump + restore): " + String.join(", ", rawRuns));
+    notes.add(
+        "every round, PostgresCopy (dump + restore + verify = workflow total): "
+            + String.join(
+                ", ",
+                pcRuns.stream()
+                    .map(
+                        f ->
+                            fmt(f.dump())
+                                + " + "
+                                + fmt(f.restore())
+                                + " + "
+                                + fmt(f.verify())
+                                + " = "
+                                + fmt(f.total())
+                                + " s, VmHWM "
+                                + f.vmHwmKiB() / 1024
+                                + " MiB")
+                    .toList()));
+    notes.add("every round, pgcopydb clone: " + String.join(", ", pgcopydbRuns));
+    notes.add("every round, naive: " + String.join(", ", naiveRuns));
+  }
 
   private void rawTools() throws IOException {
     Path dir = work.resolve("dumps").resolve("raw");
@@ -265,10 +321,12 @@ public final class CopyBenchmark {
                     "-d",
                     "raw",
                     dir.toString()));
-    rawTotal = dump + restore;
-    rows.add(new Row("raw tools: pg_dump -Fd -j2 -Z0", dump, "", "", ""));
-    rows.add(new Row("raw tools: pg_restore -j2", restore, "", "", ""));
-    rows.add(new Row("raw tools fastest (dump + restore)", rawTotal, "1.00 (reference)", "", ""));
+    if (dump + restore < rawTotal) {
+      rawTotal = dump + restore;
+      rawDump = dump;
+      rawRestore = restore;
+    }
+    rawRuns.add(fmt(dump) + " + " + fmt(restore) + " = " + fmt(dump + restore) + " s");
     deleteRecursively(dir);
     b.dropDatabase("raw");
     say("raw tools: dump " + fmt(dump) + " s, restore " + fmt(restore) + " s");
@@ -285,9 +343,10 @@ public final class CopyBenchmark {
       String outcome,
       String message) {}
 
-  private PostgresCopyFigures postgresCopy() throws Exception {
+  private PostgresCopyFigures postgresCopy(int round, boolean keep) throws Exception {
+    b.dropDatabase("pgcopy");
     b.createDatabase("pgcopy");
-    Path dumps = work.resolve("dumps");
+    Path dumps = work.resolve("dumps").resolve("pc" + round);
     Files.createDirectories(dumps);
     List<String> argv = new ArrayList<>();
     argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -360,13 +419,16 @@ public final class CopyBenchmark {
             + f.vmHwmKiB() / 1024
             + " MiB; "
             + r.path("verification").path("summary").asText());
+    if (!keep) {
+      deleteRecursively(dumps);
+      b.dropDatabase("pgcopy");
+    }
     return f;
   }
 
   private void pgcopydb() throws IOException {
     String bin = which("pgcopydb");
     if (bin == null) {
-      rows.add(new Row("pgcopydb clone", null, "n/a", "", "n/a"));
       notes.add(
           "pgcopydb: not installed (apt-get install -y pgcopydb; Debian bookworm has 0.10-1,"
               + " built for PostgreSQL 15)");
@@ -418,11 +480,12 @@ public final class CopyBenchmark {
     // pgcopydb calls pg_dump and pg_restore: the server's own major version.
     env.put("PATH", a.binDir() + ":" + System.getenv("PATH"));
     try {
-      pgcopydbSeconds = time(() -> runWith(env, argv));
-      rows.add(new Row("pgcopydb clone (table/index jobs 2)", pgcopydbSeconds, "", "", ""));
-      say("pgcopydb clone: " + fmt(pgcopydbSeconds) + " s");
+      double t = time(() -> runWith(env, argv));
+      pgcopydbSeconds = Double.isNaN(pgcopydbSeconds) ? t : Math.min(pgcopydbSeconds, t);
+      pgcopydbRuns.add(fmt(t) + " s");
+      say("pgcopydb clone: " + fmt(t) + " s");
     } catch (RuntimeException e) {
-      rows.add(new Row("pgcopydb clone", null, "n/a", "", "n/a"));
+      pgcopydbRuns.add("failed");
       notes.add("pgcopydb clone failed: " + firstLine(e.getMessage()) + " (see " + log + ")");
       say("pgcopydb failed: " + e.getMessage());
     } finally {
@@ -468,7 +531,8 @@ public final class CopyBenchmark {
       }
     }
     double s = (System.nanoTime() - t0) / 1e9;
-    rows.add(new Row("naive: pg_dump \\| psql (plain SQL)", s, "", "", ""));
+    naiveSeconds = Math.min(naiveSeconds, s);
+    naiveRuns.add(fmt(s) + " s");
     b.dropDatabase("naive");
     say("naive pg_dump | psql: " + fmt(s) + " s");
   }
@@ -508,14 +572,15 @@ public final class CopyBenchmark {
             ratio(copyOnly, rawTotal) + " × raw fastest",
             "",
             ""));
-    double rss = pc.vmHwmKiB() / 1024.0;
+    long hwm = pcRuns.stream().mapToLong(PostgresCopyFigures::vmHwmKiB).max().orElse(-1);
+    double rss = hwm / 1024.0;
     rows.add(
         new Row(
-            "worker peak RSS during PostgresCopy (VmHWM, child JVM -Xmx512m)",
+            "worker peak RSS during PostgresCopy (VmHWM, child JVM -Xmx512m, worst round)",
             null,
             String.format(Locale.ROOT, "%.0f MiB", rss),
             "≤ 512 MiB",
-            verdict(pc.vmHwmKiB() > 0 && rss <= 512)));
+            verdict(hwm > 0 && rss <= 512)));
     notes.add(
         "PostgresCopy child JVM wall time (JVM start, in-process Temporal test server, workflow): "
             + fmt(pc.wall())

@@ -84,6 +84,36 @@ public class SignalboxCli implements Runnable {
   int timeoutSeconds;
 
   @Option(
+      names = "--tls",
+      scope = ScopeType.INHERIT,
+      description = "Connect with TLS (implied by --tls-cert/--tls-key and --api-key).")
+  boolean tls;
+
+  @Option(
+      names = "--tls-cert",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FILE",
+      defaultValue = "${env:TEMPORAL_TLS_CERT}",
+      description = "mTLS client certificate chain, PEM (env TEMPORAL_TLS_CERT).")
+  java.nio.file.Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FILE",
+      defaultValue = "${env:TEMPORAL_TLS_KEY}",
+      description = "mTLS client key, PKCS#8 PEM (env TEMPORAL_TLS_KEY).")
+  java.nio.file.Path tlsKey;
+
+  @Option(
+      names = "--api-key",
+      scope = ScopeType.INHERIT,
+      paramLabel = "KEY",
+      defaultValue = "${env:TEMPORAL_API_KEY}",
+      description = "API key, e.g. for Temporal Cloud (env TEMPORAL_API_KEY; prefer the variable).")
+  String apiKey;
+
+  @Option(
       names = "--verbose",
       scope = ScopeType.INHERIT,
       description = "Show the Temporal SDK's log and stack traces of unexpected errors.")

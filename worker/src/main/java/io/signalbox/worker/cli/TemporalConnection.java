@@ -9,8 +9,12 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.SimpleSslContextBuilder;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -38,12 +42,12 @@ final class TemporalConnection implements AutoCloseable {
    */
   static TemporalConnection open(SignalboxCli options) {
     Duration timeout = Duration.ofSeconds(Math.max(1, options.timeoutSeconds));
-    WorkflowServiceStubsOptions stubOptions =
+    WorkflowServiceStubsOptions.Builder stubOptions =
         WorkflowServiceStubsOptions.newBuilder()
             .setTarget(options.address)
-            .setRpcQueryTimeout(QUERY_TIMEOUT)
-            .build();
-    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(stubOptions);
+            .setRpcQueryTimeout(QUERY_TIMEOUT);
+    security(options, stubOptions);
+    WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(stubOptions.build());
     try {
       HealthCheckResponse.ServingStatus serving = TemporalProbe.check(stubs, timeout);
       if (serving != HealthCheckResponse.ServingStatus.SERVING) {
@@ -53,6 +57,36 @@ final class TemporalConnection implements AutoCloseable {
     } catch (RuntimeException e) {
       stubs.shutdownNow();
       throw Errors.unreachable(options, e);
+    }
+  }
+
+  /** TLS, mTLS and API key, as the Temporal CLI takes them. */
+  private static void security(SignalboxCli options, WorkflowServiceStubsOptions.Builder builder) {
+    if ((options.tlsCert == null) != (options.tlsKey == null)) {
+      throw new CliException(
+          CliException.USAGE, "mTLS needs both --tls-cert and --tls-key (or neither)");
+    }
+    if (options.tlsCert != null) {
+      try (InputStream cert = Files.newInputStream(options.tlsCert);
+          InputStream key = Files.newInputStream(options.tlsKey)) {
+        builder.setSslContext(SimpleSslContextBuilder.forPKCS8(cert, key).build());
+      } catch (IOException | RuntimeException e) {
+        throw new CliException(
+            CliException.USAGE,
+            "cannot use the mTLS certificate "
+                + options.tlsCert
+                + " and key "
+                + options.tlsKey
+                + ": "
+                + Errors.rootMessage(e),
+            e);
+      }
+    } else if (options.tls || options.apiKey != null) {
+      builder.setEnableHttps(true);
+    }
+    if (options.apiKey != null && !options.apiKey.isBlank()) {
+      String apiKey = options.apiKey;
+      builder.addApiKey(() -> apiKey);
     }
   }
 

@@ -235,6 +235,25 @@ class CliTest {
   }
 
   @Test
+  void badTlsSettingsAreUsageErrors() {
+    Result half = run("list", "--address", address, "--tls-cert", "client.pem");
+    assertThat(half.code).isEqualTo(CliException.USAGE);
+    assertThat(half.err).contains("needs both --tls-cert and --tls-key");
+
+    Result missing =
+        run(
+            "list",
+            "--address",
+            address,
+            "--tls-cert",
+            dir.resolve("client.pem").toString(),
+            "--tls-key",
+            dir.resolve("client.key").toString());
+    assertThat(missing.code).isEqualTo(CliException.USAGE);
+    assertThat(missing.err).contains("cannot use the mTLS certificate");
+  }
+
+  @Test
   void usageErrorsExitWithTwo() {
     Result missingOption = cli("approve", "some-run", "--as", "bob");
     assertThat(missingOption.code).isEqualTo(CliException.USAGE);

@@ -45,11 +45,11 @@ COPY --from=build /signalbox.jar /app/signalbox.jar
 USER signalbox
 WORKDIR /var/lib/signalbox
 ENV SIGNALBOX_EVIDENCE_DIR=/var/lib/signalbox/evidence \
-    SIGNALBOX_DUMP_DIR=/var/lib/signalbox/dumps \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
+    SIGNALBOX_DUMP_DIR=/var/lib/signalbox/dumps
 VOLUME ["/var/lib/signalbox"]
 EXPOSE 8081
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=5 \
   CMD curl -fsS http://localhost:8081/actuator/health || exit 1
-ENTRYPOINT ["java", "-jar", "/app/signalbox.jar"]
+# JVM flags here rather than in JAVA_TOOL_OPTIONS, which the JVM echoes on every CLI call.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/signalbox.jar"]
 CMD ["worker"]

@@ -8,6 +8,7 @@ import io.signalbox.activities.postgres.Inspector;
 import io.signalbox.activities.postgres.PgConnector;
 import io.signalbox.activities.postgres.PgTools;
 import io.signalbox.activities.postgres.PostgresActivitiesImpl;
+import io.signalbox.activities.postgres.TableScanner;
 import io.signalbox.activities.secrets.SecretResolver;
 import io.signalbox.testing.PostgresServer;
 import io.signalbox.workflows.copy.CopyActivities;
@@ -140,6 +141,15 @@ public final class CopyBenchmark {
       }
       PostgresCopyFigures last = pcRuns.get(pcRuns.size() - 1);
       addCopyRows();
+      PostgresCopyFigures countsOnly = postgresCopy("counts-only", "pgcopy_counts", false, false);
+      rows.add(
+          new Row(
+              "  PostgresCopy with verify.checksums=false (counts only), once",
+              countsOnly.total(),
+              ratio(countsOnly.total(), rawTotal) + " × raw fastest",
+              "(for information)",
+              ""));
+      whatIfParallelSurvey();
       scans();
       proveChecksumCatchesAChange(last);
       compare(pc);
@@ -344,8 +354,13 @@ public final class CopyBenchmark {
       String message) {}
 
   private PostgresCopyFigures postgresCopy(int round, boolean keep) throws Exception {
-    b.dropDatabase("pgcopy");
-    b.createDatabase("pgcopy");
+    return postgresCopy("" + round, "pgcopy", keep, true);
+  }
+
+  private PostgresCopyFigures postgresCopy(
+      String round, String targetDb, boolean keep, boolean checksums) throws Exception {
+    b.dropDatabase(targetDb);
+    b.createDatabase(targetDb);
     Path dumps = work.resolve("dumps").resolve("pc" + round);
     Files.createDirectories(dumps);
     List<String> argv = new ArrayList<>();
@@ -361,12 +376,13 @@ public final class CopyBenchmark {
             "" + a.port(),
             "" + b.port(),
             "gitea",
-            "pgcopy",
-            "" + JOBS));
+            targetDb,
+            "" + JOBS,
+            "" + checksums));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().put("BENCH_SOURCE_PASSWORD", a.password());
     pb.environment().put("BENCH_TARGET_PASSWORD", b.password());
-    Path out = work.resolve("postgres-copy.log");
+    Path out = work.resolve("postgres-copy-" + round + ".log");
     pb.redirectErrorStream(true).redirectOutput(out.toFile());
     long t0 = System.nanoTime();
     Process p = pb.start();
@@ -421,9 +437,97 @@ public final class CopyBenchmark {
             + r.path("verification").path("summary").asText());
     if (!keep) {
       deleteRecursively(dumps);
-      b.dropDatabase("pgcopy");
+      b.dropDatabase(targetDb);
     }
     return f;
+  }
+
+  /**
+   * What the dump step would cost if the snapshot survey used {@link TableScanner} on 2 connections
+   * instead of {@code Inspector.tableStats} on the exporting one: pg_dump with the exported
+   * snapshot and the survey run concurrently, both ways, best of 2 each, alternating.
+   */
+  private void whatIfParallelSurvey() {
+    double sequential = Double.MAX_VALUE;
+    double parallel = Double.MAX_VALUE;
+    for (int i = 0; i < 2; i++) {
+      sequential = Math.min(sequential, dumpWithSurvey(false));
+      parallel = Math.min(parallel, dumpWithSurvey(true));
+    }
+    rows.add(
+        new Row(
+            "  what-if, dump step as SnapshotDump does it: pg_dump -j2 in an exported snapshot +"
+                + " counts/checksums on the exporting connection, concurrently",
+            sequential,
+            ratio(sequential, rawDump) + " × raw pg_dump",
+            "(for information)",
+            ""));
+    rows.add(
+        new Row(
+            "  what-if, the same with TableScanner on 2 connections in that snapshot",
+            parallel,
+            ratio(parallel, rawDump) + " × raw pg_dump",
+            "(for information)",
+            ""));
+    say(
+        "what-if dump step: sequential survey "
+            + fmt(sequential)
+            + " s, TableScanner "
+            + fmt(parallel)
+            + " s");
+  }
+
+  private double dumpWithSurvey(boolean withScanner) {
+    Path dir = work.resolve("dumps").resolve("whatif");
+    deleteRecursively(dir);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection c = a.connect("gitea")) {
+      c.setAutoCommit(false);
+      String snapshot;
+      try (Statement st = c.createStatement()) {
+        st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        try (ResultSet rs = st.executeQuery("SELECT pg_export_snapshot()")) {
+          rs.next();
+          snapshot = rs.getString(1);
+        }
+      }
+      long t0 = System.nanoTime();
+      Future<?> survey =
+          pool.submit(
+              () -> {
+                if (withScanner) {
+                  return new TableScanner(() -> a.connect("gitea"), JOBS)
+                      .scan(true, snapshot, (done, all) -> {});
+                }
+                return Inspector.tableStats(c, true);
+              });
+      run(
+          a,
+          tool("pg_dump"),
+          "-h",
+          a.host(),
+          "-p",
+          "" + a.port(),
+          "-U",
+          "postgres",
+          "-Fd",
+          "-j",
+          "" + JOBS,
+          "-Z0",
+          "--snapshot=" + snapshot,
+          "-f",
+          dir.toString(),
+          "gitea");
+      survey.get();
+      double s = (System.nanoTime() - t0) / 1e9;
+      c.rollback();
+      return s;
+    } catch (Exception e) {
+      throw new IllegalStateException("what-if dump failed: " + e.getMessage(), e);
+    } finally {
+      pool.shutdownNow();
+      deleteRecursively(dir);
+    }
   }
 
   private void pgcopydb() throws IOException {

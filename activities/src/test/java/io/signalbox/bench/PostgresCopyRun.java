@@ -30,8 +30,8 @@ import java.util.List;
  * PostgresActivitiesImpl}; input validation and evidence are stubs. {@link CopyBenchmark} starts it
  * in a child JVM ({@code -Xmx512m}) so that its peak RSS is the worker's alone.
  *
- * <p>Arguments: {@code pgBinDir dumpDir sourcePort targetPort sourceDb targetDb jobs}; the
- * passwords come from the environment ({@code BENCH_SOURCE_PASSWORD}, {@code
+ * <p>Arguments: {@code pgBinDir dumpDir sourcePort targetPort sourceDb targetDb jobs [checksums]};
+ * the passwords come from the environment ({@code BENCH_SOURCE_PASSWORD}, {@code
  * BENCH_TARGET_PASSWORD}) through password references, as a worker resolves them. Prints one line
  * {@code BENCH-RESULT {json}} with the workflow's wall time, the dump/restore/verify split (timed
  * around the activity implementation) and {@code VmHWM} of this JVM.
@@ -50,6 +50,7 @@ public final class PostgresCopyRun {
     String sourceDb = args[4];
     String targetDb = args[5];
     int jobs = Integer.parseInt(args[6]);
+    boolean checksums = args.length < 8 || Boolean.parseBoolean(args[7]);
 
     SecretResolver secrets = new SecretResolver(null, System::getenv);
     TimedCopy copy =
@@ -84,7 +85,7 @@ public final class PostgresCopyRun {
               .put("jobs", jobs)
               .put("compression", 0)
               .put("dumpDir", dumpDir.toString()));
-      input.set("verify", JSON.createObjectNode().put("checksums", true));
+      input.set("verify", JSON.createObjectNode().put("checksums", checksums));
       input.put("copyId", "bench-copy");
 
       WorkflowStub stub =

@@ -1,20 +1,127 @@
 package io.signalbox.worker;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.signalbox.activities.command.CommandActivitiesImpl;
+import io.signalbox.activities.command.CommandRunner;
+import io.signalbox.activities.copy.CopyActivitiesImpl;
+import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
+import io.signalbox.activities.evidence.EvidenceStore;
+import io.signalbox.activities.health.HealthCheckActivitiesImpl;
 import io.signalbox.activities.input.InputActivitiesImpl;
+import io.signalbox.activities.kubernetes.KubernetesActivitiesImpl;
+import io.signalbox.activities.postgres.PgConnector;
+import io.signalbox.activities.postgres.PgTools;
+import io.signalbox.activities.postgres.PostgresActivitiesImpl;
+import io.signalbox.activities.secrets.SecretResolver;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The activity implementations (plain classes of the {@code activities} module) as beans. Each bean
- * name here is listed under {@code spring.temporal.workers[0].activity-beans} in {@code
+ * The activity implementations (plain classes of the {@code activities} module) as beans, and the
+ * clients they share: one KubernetesClient, one command runner, one pooled DataSource. Each
+ * activity bean's name is listed under {@code spring.temporal.workers[*].activity-beans} in {@code
  * application.yaml}, which registers it with the worker.
  */
 @Configuration(proxyBeanMethods = false)
 public class ActivitiesConfiguration {
+  private static final Logger log = LoggerFactory.getLogger(ActivitiesConfiguration.class);
 
   /** Input validation against the runbooks' JSON Schemas, run as a local activity. */
   @Bean
   public InputActivitiesImpl inputActivities() {
     return new InputActivitiesImpl();
+  }
+
+  /**
+   * In the cluster: the service account; on a workstation: the kubeconfig's current context. Its
+   * own request retries are off: Temporal's retry policies are the one layer that retries.
+   */
+  @Bean(destroyMethod = "close")
+  public KubernetesClient kubernetesClient() {
+    Config config = Config.autoConfigure(null);
+    config.setRequestRetryBackoffLimit(0);
+    config.setConnectionTimeout(10_000);
+    config.setRequestTimeout(30_000);
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  @Bean
+  public SecretResolver secretResolver(KubernetesClient kubernetes) {
+    return new SecretResolver(kubernetes);
+  }
+
+  @Bean
+  public CommandRunner commandRunner() {
+    return new CommandRunner();
+  }
+
+  @Bean
+  public PgTools pgTools(
+      CommandRunner runner, SecretResolver secrets, SignalboxProperties properties) {
+    return new PgTools(runner, properties.pgBin(), secrets::resolve);
+  }
+
+  @Bean
+  public PostgresActivitiesImpl postgresActivities(SecretResolver secrets) {
+    return new PostgresActivitiesImpl(secrets);
+  }
+
+  /**
+   * Dump, restore, verify. Registered on the shared task queue and on this worker's own, so a
+   * copy's restore and verify find the dump it wrote (unless the dump directory is shared).
+   */
+  @Bean
+  public CopyActivitiesImpl copyActivities(
+      PgTools tools, SecretResolver secrets, SignalboxProperties properties) {
+    return new CopyActivitiesImpl(
+        tools,
+        new PgConnector(secrets),
+        properties.dumpDir().toAbsolutePath(),
+        properties.sharedDumpDir() ? null : properties.hostTaskQueue());
+  }
+
+  @Bean
+  public CommandActivitiesImpl commandActivities(CommandRunner runner, SecretResolver secrets) {
+    return new CommandActivitiesImpl(runner, secrets::resolve);
+  }
+
+  @Bean
+  public KubernetesActivitiesImpl kubernetesActivities(KubernetesClient kubernetes) {
+    return new KubernetesActivitiesImpl(kubernetes);
+  }
+
+  @Bean
+  public HealthCheckActivitiesImpl healthCheckActivities() {
+    return new HealthCheckActivitiesImpl();
+  }
+
+  /**
+   * Evidence in Signalbox's own database (schema by Flyway at start-up) and as files. Without a
+   * database ({@code spring.datasource.url} unset, e.g. the dev profile) it is files only.
+   */
+  @Bean
+  public EvidenceActivitiesImpl evidenceActivities(
+      ObjectProvider<DataSource> dataSource, SignalboxProperties properties) {
+    DataSource ds = dataSource.getIfAvailable();
+    if (ds == null) {
+      log.warn(
+          "No database configured (spring.datasource.url): evidence is kept as files only under"
+              + " {}. Set SPRING_DATASOURCE_URL/_USERNAME/_PASSWORD to keep it in PostgreSQL too.",
+          properties.evidenceDir().toAbsolutePath());
+    }
+    return new EvidenceActivitiesImpl(ds, properties.evidenceDir().toAbsolutePath());
+  }
+
+  /** The read side of evidence, when there is a database. */
+  @Bean
+  public EvidenceStore evidenceStore(ObjectProvider<DataSource> dataSource) {
+    DataSource ds = dataSource.getIfAvailable();
+    return ds == null ? null : new EvidenceStore(ds);
   }
 }

@@ -18,6 +18,12 @@ import org.springframework.validation.annotation.Validated;
  * @param devServer the embedded Temporal dev server of the {@code dev} profile
  * @param evidenceDir where evidence files (JSON and Markdown reports) are written
  * @param dumpDir where dumps are written; shared storage when several workers run
+ * @param sharedDumpDir whether {@code dumpDir} is storage every worker sees; when false (the
+ *     default), restore and verify of a dump run on the worker that wrote it, through its own task
+ *     queue {@code hostTaskQueue}
+ * @param hostTaskQueue this worker's own task queue (default {@code signalbox-<HOSTNAME>})
+ * @param pgBin the directory of pg_dump / pg_restore; unset: {@code PG_BIN}, {@code pg_config}, the
+ *     newest {@code /usr/lib/postgresql/N/bin}, then the PATH
  */
 @ConfigurationProperties("signalbox")
 @Validated
@@ -25,7 +31,10 @@ public record SignalboxProperties(
     @DefaultValue("signalbox") @NotBlank String taskQueue,
     @DefaultValue @Valid @NotNull DevServer devServer,
     @DefaultValue("var/evidence") @NotNull Path evidenceDir,
-    @DefaultValue("var/dumps") @NotNull Path dumpDir) {
+    @DefaultValue("var/dumps") @NotNull Path dumpDir,
+    @DefaultValue("false") boolean sharedDumpDir,
+    @NotBlank String hostTaskQueue,
+    Path pgBin) {
 
   /**
    * The embedded Temporal dev server (the Temporal Java test server in real time).

@@ -137,7 +137,7 @@ class ComposeFileTest {
 
   @Test
   void demoInputIsValidAndItsPasswordsAreSetOnTheWorker() throws IOException {
-    Path file = ROOT.resolve("deploy/demo/gitea-db-migration.json");
+    Path file = ROOT.resolve("runbooks/gitea-db-migration/local.json");
     JsonNode input = new ObjectMapper().readTree(file.toFile());
     InputActivities.ValidationResult result =
         new InputActivitiesImpl()

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.signalbox.testing.PostgresExtension;
+import io.signalbox.testing.PostgresServer;
 import io.signalbox.worker.cli.SignalboxCli;
 import io.signalbox.workflows.demo.RecordingDemoActivities;
 import java.io.PrintWriter;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -39,17 +42,33 @@ import org.springframework.test.context.ActiveProfiles;
     properties = {
       "signalbox.dev-server.port=0",
       "signalbox.task-queue=smoke-test",
-      // The test runbook on top of what application.yaml registers.
+      "signalbox.evidence-dir=target/smoke-evidence",
+      "signalbox.dump-dir=target/smoke-dumps",
+      // The test runbook on top of what application.yaml registers (a list set here replaces
+      // the whole list, so the product runbooks and beans are repeated).
       "spring.temporal.workers[0].name=signalbox",
       "spring.temporal.workers[0].task-queue=${signalbox.task-queue}",
       "spring.temporal.workers[0].workflow-classes[0]="
           + "io.signalbox.workflows.demo.DemoRunbookWorkflowImpl",
+      "spring.temporal.workers[0].workflow-classes[1]="
+          + "io.signalbox.workflows.gitea.GiteaDbMigrationWorkflowImpl",
+      "spring.temporal.workers[0].workflow-classes[2]="
+          + "io.signalbox.workflows.copy.PostgresCopyWorkflowImpl",
       "spring.temporal.workers[0].activity-beans[0]=inputActivities",
       "spring.temporal.workers[0].activity-beans[1]=demoActivities",
-      "spring.temporal.workers[0].activity-beans[2]=noEvidence"
+      "spring.temporal.workers[0].activity-beans[2]=evidenceActivities",
+      "spring.temporal.workers[0].activity-beans[3]=postgresActivities",
+      "spring.temporal.workers[0].activity-beans[4]=copyActivities",
+      "spring.temporal.workers[0].activity-beans[5]=commandActivities",
+      "spring.temporal.workers[0].activity-beans[6]=kubernetesActivities",
+      "spring.temporal.workers[0].activity-beans[7]=healthCheckActivities",
+      "spring.temporal.workers[1].name=signalbox-host",
+      "spring.temporal.workers[1].task-queue=${signalbox.host-task-queue}",
+      "spring.temporal.workers[1].activity-beans[0]=copyActivities"
     })
 @ActiveProfiles("dev")
 class WorkerSmokeTest {
+  @RegisterExtension static PostgresExtension pg = new PostgresExtension(2);
   private final HttpClient http = HttpClient.newHttpClient();
 
   @LocalServerPort int port;
@@ -61,11 +80,6 @@ class WorkerSmokeTest {
     @Bean
     RecordingDemoActivities demoActivities() {
       return new RecordingDemoActivities();
-    }
-
-    @Bean
-    NoEvidence noEvidence() {
-      return new NoEvidence();
     }
   }
 
@@ -107,6 +121,62 @@ class WorkerSmokeTest {
 
     String body = awaitMetrics(b -> b.contains("signalbox_runbook_completed"));
     assertThat(body).containsPattern("(?m)^signalbox_runbook_completed(_total)?\\{");
+    // No database in this test: the evidence is written as files.
+    try (var runs = Files.list(properties.evidenceDir().resolve("smoke-1"))) {
+      assertThat(runs.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith(".md"));
+    }
+    String evidenceDir = properties.evidenceDir().toString();
+    Result report = cli("evidence", "smoke-1", "--evidence-dir", evidenceDir);
+    assertThat(report.code).as(report.err).isZero();
+    assertThat(report.out).contains("DemoRunbook").contains("COMPLETED").contains("bob");
+    Result missing = cli("evidence", "no-such-run", "--evidence-dir", evidenceDir);
+    assertThat(missing.code).isEqualTo(3);
+    assertThat(missing.err).contains("no evidence for 'no-such-run'");
+  }
+
+  /**
+   * The product wiring: a real PostgresCopy between two throwaway PostgreSQL servers, started by
+   * type name with JSON through the CLI, runs on this worker's real activities and verifies.
+   */
+  @Test
+  void postgresCopyRunsOnTheRealActivities() throws Exception {
+    PostgresServer a = pg.server(0);
+    PostgresServer b = pg.server(1);
+    a.createDatabase("smoke_src");
+    a.executeResource("smoke_src", "/datasets/shapes.sql");
+    b.createDatabase("smoke_dst");
+    Path input =
+        Files.writeString(
+            dir.resolve("copy.json"),
+            """
+            {"requestedBy": "alice",
+             "source": {"host": "%s", "port": %d, "database": "smoke_src", "user": "%s",
+                        "password": {"file": "%s"}, "sslmode": "disable"},
+             "target": {"host": "%s", "port": %d, "database": "smoke_dst", "user": "%s",
+                        "password": {"file": "%s"}, "sslmode": "disable"}}
+            """
+                .formatted(
+                    a.host(),
+                    a.port(),
+                    a.superuser(),
+                    secret("a", a.password()),
+                    b.host(),
+                    b.port(),
+                    b.superuser(),
+                    secret("b", b.password())));
+    Result started =
+        cli("start", "PostgresCopy", "--input", input.toString(), "--id", "smoke-copy");
+    assertThat(started.code).as(started.err).isZero();
+
+    JsonNode done =
+        awaitStatus("smoke-copy", s -> s.path("phase").asText().matches("COMPLETED|FAILED"));
+    assertThat(done.path("phase").asText()).as(done.toString()).isEqualTo("COMPLETED");
+    assertThat(b.queryValue("smoke_dst", "SELECT count(*) FROM public.\"Order\""))
+        .isEqualTo(a.queryValue("smoke_src", "SELECT count(*) FROM public.\"Order\""));
+  }
+
+  private Path secret(String name, String value) throws Exception {
+    return Files.writeString(dir.resolve(name + ".pw"), value);
   }
 
   private JsonNode awaitStatus(String id, Predicate<JsonNode> done) throws Exception {

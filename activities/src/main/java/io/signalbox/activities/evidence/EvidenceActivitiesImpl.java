@@ -90,12 +90,12 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
 
   /**
    * @param dataSource Signalbox's own database (pooled by the worker), migrated by {@link
-   *     EvidenceSchema}
+   *     EvidenceSchema}; null to keep evidence as files only (the dev profile without a database)
    * @param directory where to write the files, or null to keep evidence in the database only
    */
   public EvidenceActivitiesImpl(DataSource dataSource, Path directory) {
-    if (dataSource == null) {
-      throw new IllegalArgumentException("dataSource is required");
+    if (dataSource == null && directory == null) {
+      throw new IllegalArgumentException("evidence needs a database, a directory or both");
     }
     this.dataSource = dataSource;
     this.directory = directory == null ? null : directory.toAbsolutePath().normalize();
@@ -125,7 +125,9 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
     String jsonText = pretty(json);
     String markdown = sanitize(MarkdownReport.render(redacted));
 
-    upsert(evidenceId, redacted, jsonText, markdown);
+    if (dataSource != null) {
+      upsert(evidenceId, redacted, jsonText, markdown);
+    }
     if (directory == null) {
       log.info("evidence {} recorded ({})", evidenceId, result.outcome());
       return new EvidenceRef(evidenceId, null, null);
@@ -263,6 +265,19 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
 
   private Path runDirectory(String workflowId) {
     return inside(directory.resolve(safeName(workflowId)));
+  }
+
+  /**
+   * The file of one run's report under an evidence directory, for readers such as the CLI: {@code
+   * <dir>/<workflowId>/<runId>.md} with both names made safe as the writer makes them.
+   */
+  public static Path markdownFile(Path directory, String workflowId, String runId) {
+    return directory.resolve(safeName(workflowId)).resolve(safeName(runId) + ".md");
+  }
+
+  /** The directory holding every run of one workflow id under an evidence directory. */
+  public static Path workflowDirectory(Path directory, String workflowId) {
+    return directory.resolve(safeName(workflowId));
   }
 
   /** A guard behind {@link #safeName}: nothing is written outside the evidence directory. */

@@ -35,6 +35,7 @@ import picocli.CommandLine.ScopeType;
       SignalCommands.Pause.class,
       SignalCommands.Resume.class,
       ListCommand.class,
+      EvidenceCommand.class,
       DevServerCommand.class,
       CommandLine.HelpCommand.class
     })

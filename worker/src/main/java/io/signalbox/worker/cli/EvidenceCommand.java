@@ -1,0 +1,142 @@
+package io.signalbox.worker.cli;
+
+import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
+import io.signalbox.activities.evidence.EvidenceStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.postgresql.ds.PGSimpleDataSource;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code signalbox evidence <id>}: a run's evidence report (Markdown, or the JSON record). From
+ * Signalbox's own database when one is given (as the worker is configured: {@code
+ * SPRING_DATASOURCE_URL}, {@code _USERNAME}, {@code _PASSWORD}), else from the evidence files.
+ */
+@Command(
+    name = "evidence",
+    description =
+        "Print a run's evidence report (the latest run of a workflow id, or workflowId/runId).")
+class EvidenceCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "ID", description = "Workflow id, or workflowId/runId.")
+  String id;
+
+  @Option(names = "--json", description = "Print the JSON record instead of the Markdown report.")
+  boolean json;
+
+  @Option(
+      names = "--db-url",
+      defaultValue = "${env:SPRING_DATASOURCE_URL}",
+      description = "JDBC URL of Signalbox's database (env SPRING_DATASOURCE_URL).")
+  String dbUrl;
+
+  @Option(
+      names = "--db-user",
+      defaultValue = "${env:SPRING_DATASOURCE_USERNAME}",
+      description =
+          "Its user (env SPRING_DATASOURCE_USERNAME; the password comes from env"
+              + " SPRING_DATASOURCE_PASSWORD, never an argument).")
+  String dbUser;
+
+  @Option(
+      names = "--evidence-dir",
+      defaultValue = "${env:SIGNALBOX_EVIDENCE_DIR:-var/evidence}",
+      description = "Evidence files, when no database is given (default: ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    String text = dbUrl != null && !dbUrl.isBlank() ? fromDatabase() : fromFiles();
+    out.print(text);
+    if (!text.endsWith("\n")) {
+      out.println();
+    }
+    return 0;
+  }
+
+  private String fromDatabase() {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(dbUrl);
+    if (dbUser != null) {
+      ds.setUser(dbUser);
+    }
+    String password = System.getenv("SPRING_DATASOURCE_PASSWORD");
+    if (password != null) {
+      ds.setPassword(password);
+    }
+    Optional<EvidenceStore.EvidenceRecord> found;
+    try {
+      found = new EvidenceStore(ds).find(id);
+    } catch (RuntimeException e) {
+      throw new CliException(
+          CliException.UNREACHABLE,
+          "cannot read evidence from " + dbUrl + ": " + Errors.rootMessage(e));
+    }
+    EvidenceStore.EvidenceRecord record =
+        found.orElseThrow(
+            () ->
+                new CliException(
+                    CliException.NOT_FOUND, "no evidence for '" + id + "' in " + dbUrl));
+    return json ? record.json().toPrettyString() : record.markdown();
+  }
+
+  private String fromFiles() throws IOException {
+    Path file = locate();
+    if (json) {
+      String name = file.getFileName().toString();
+      file = file.resolveSibling(name.substring(0, name.length() - 3) + ".json");
+    }
+    return Files.readString(file);
+  }
+
+  /** {@code workflowId/runId}, else the newest report of the workflow id. */
+  private Path locate() throws IOException {
+    int slash = id.lastIndexOf('/');
+    if (slash > 0) {
+      Path exact =
+          EvidenceActivitiesImpl.markdownFile(dir, id.substring(0, slash), id.substring(slash + 1));
+      if (Files.isRegularFile(exact)) {
+        return exact;
+      }
+    }
+    Path runs = EvidenceActivitiesImpl.workflowDirectory(dir, id);
+    if (Files.isDirectory(runs)) {
+      try (Stream<Path> files = Files.list(runs)) {
+        Optional<Path> newest =
+            files
+                .filter(f -> f.getFileName().toString().endsWith(".md"))
+                .max(Comparator.comparing(EvidenceCommand::modified));
+        if (newest.isPresent()) {
+          return newest.get();
+        }
+      }
+    }
+    throw new CliException(
+        CliException.NOT_FOUND,
+        "no evidence for '"
+            + id
+            + "' under "
+            + dir.toAbsolutePath()
+            + " (give --db-url, or --evidence-dir where the worker writes evidence)");
+  }
+
+  private static long modified(Path p) {
+    try {
+      return Files.getLastModifiedTime(p).toMillis();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+}

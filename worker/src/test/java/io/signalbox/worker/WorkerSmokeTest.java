@@ -8,6 +8,13 @@ import io.signalbox.testing.PostgresExtension;
 import io.signalbox.testing.PostgresServer;
 import io.signalbox.worker.cli.SignalboxCli;
 import io.signalbox.workflows.demo.RecordingDemoActivities;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -173,6 +180,47 @@ class WorkerSmokeTest {
     assertThat(done.path("phase").asText()).as(done.toString()).isEqualTo("COMPLETED");
     assertThat(b.queryValue("smoke_dst", "SELECT count(*) FROM public.\"Order\""))
         .isEqualTo(a.queryValue("smoke_src", "SELECT count(*) FROM public.\"Order\""));
+  }
+
+  /**
+   * A plain Temporal client (as the UI or any SDK would) that skips the CLI's own check: the run
+   * itself refuses the input at once, naming each bad field, instead of retrying forever.
+   */
+  @Test
+  void badInputFromAPlainClientFailsTheRunNamingEachField() throws Exception {
+    WorkflowClient client =
+        WorkflowClient.newInstance(
+            WorkflowServiceStubs.newServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder()
+                    .setTarget("127.0.0.1:" + properties.devServer().port())
+                    .build()));
+    WorkflowStub stub =
+        client.newUntypedWorkflowStub(
+            "PostgresCopy",
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(properties.taskQueue())
+                .setWorkflowId("smoke-bad-input")
+                .build());
+    stub.start(
+        new ObjectMapper()
+            .readTree(
+                """
+                {"source": {"host": "db", "port": "5432", "database": "a", "user": "a",
+                            "password": "hunter2"},
+                 "target": {"host": "db2", "database": "b", "user": "b"}}
+                """));
+    WorkflowFailedException failed =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            WorkflowFailedException.class, () -> stub.getResult(JsonNode.class));
+    assertThat(failed).isNotNull();
+    assertThat(failed.getCause()).isInstanceOf(ApplicationFailure.class);
+    ApplicationFailure cause = (ApplicationFailure) failed.getCause();
+    assertThat(cause.getType()).isEqualTo("InvalidInput");
+    assertThat(cause.getOriginalMessage())
+        .contains("$.requestedBy: is required but missing")
+        .contains("$.source.port: ")
+        .contains("$.source.password: a literal password is refused")
+        .doesNotContain("hunter2");
   }
 
   private Path secret(String name, String value) throws Exception {

@@ -21,7 +21,7 @@ fi
 
 WORK="$(mktemp -d /tmp/signalbox-bench-XXXXXX)"
 chmod 755 "$WORK"
-echo "bench: scale $SCALE, work dir $WORK (logs: bench.log, postgres-copy.log)"
+echo "bench: scale $SCALE, work dir $WORK (logs: bench.log, postgres-copy-*.log)"
 echo "bench: machine: $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 CP="activities/target/test-classes:activities/target/classes:$(cat activities/target/bench-cp.txt)"

@@ -2,10 +2,8 @@ package io.signalbox.workflows.copy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.signalbox.workflows.core.FailureType;
-import io.signalbox.workflows.core.Runbook;
 import io.signalbox.workflows.core.RunbookResult;
-import io.signalbox.workflows.core.RunbookStatus;
-import io.signalbox.workflows.core.Signals;
+import io.signalbox.workflows.core.RunbookWorkflow;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
@@ -15,7 +13,12 @@ import java.util.List;
 import java.util.Map;
 
 /** See {@link PostgresCopyWorkflow}. */
-public class PostgresCopyWorkflowImpl implements PostgresCopyWorkflow {
+public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
+    implements PostgresCopyWorkflow {
+
+  public PostgresCopyWorkflowImpl() {
+    super(TYPE, PostgresCopyInput.class);
+  }
 
   /** Short calls: describe, check, sequences. */
   static final ActivityOptions QUICK =
@@ -35,7 +38,6 @@ public class PostgresCopyWorkflowImpl implements PostgresCopyWorkflow {
           .setRetryOptions(retry(5))
           .build();
 
-  private final Runbook<PostgresCopyInput> runbook = new Runbook<>(TYPE, PostgresCopyInput.class);
   private final PostgresActivities postgres =
       Workflow.newActivityStub(PostgresActivities.class, QUICK);
   private final PostgresActivities postgresLong =
@@ -187,30 +189,5 @@ public class PostgresCopyWorkflowImpl implements PostgresCopyWorkflow {
     report.sequenceProblems().forEach(p -> out.append("; sequence ").append(p));
     report.schemaDifferences().forEach(p -> out.append("; schema ").append(p));
     return out.toString();
-  }
-
-  @Override
-  public void approve(Signals.Approve approval) {
-    runbook.approve(approval);
-  }
-
-  @Override
-  public void reject(Signals.Reject rejection) {
-    runbook.reject(rejection);
-  }
-
-  @Override
-  public void pause(Signals.Pause pause) {
-    runbook.pause(pause);
-  }
-
-  @Override
-  public void resume(Signals.Resume resume) {
-    runbook.resume(resume);
-  }
-
-  @Override
-  public RunbookStatus status() {
-    return runbook.status();
   }
 }

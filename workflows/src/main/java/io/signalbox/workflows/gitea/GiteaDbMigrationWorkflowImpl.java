@@ -21,10 +21,8 @@ import io.signalbox.workflows.core.KubernetesActivities.KubePatchInput;
 import io.signalbox.workflows.core.KubernetesActivities.KubePatchResult;
 import io.signalbox.workflows.core.KubernetesActivities.KubeScaleInput;
 import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
-import io.signalbox.workflows.core.Runbook;
 import io.signalbox.workflows.core.RunbookResult;
-import io.signalbox.workflows.core.RunbookStatus;
-import io.signalbox.workflows.core.Signals;
+import io.signalbox.workflows.core.RunbookWorkflow;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
@@ -37,7 +35,12 @@ import java.util.List;
 import java.util.Map;
 
 /** See {@link GiteaDbMigrationWorkflow} and {@code runbooks/gitea-db-migration/README.md}. */
-public class GiteaDbMigrationWorkflowImpl implements GiteaDbMigrationWorkflow {
+public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrationInput>
+    implements GiteaDbMigrationWorkflow {
+
+  public GiteaDbMigrationWorkflowImpl() {
+    super(TYPE, GiteaDbMigrationInput.class);
+  }
 
   private static RetryOptions retry(int attempts) {
     return RetryOptions.newBuilder()
@@ -56,8 +59,6 @@ public class GiteaDbMigrationWorkflowImpl implements GiteaDbMigrationWorkflow {
         .build();
   }
 
-  private final Runbook<GiteaDbMigrationInput> runbook =
-      new Runbook<>(TYPE, GiteaDbMigrationInput.class);
   private final PostgresActivities postgres =
       Workflow.newActivityStub(PostgresActivities.class, options(Duration.ofMinutes(5), 10));
   // Scale waits are bounded by the input's timeout (default PT5M), below this start-to-close.
@@ -473,30 +474,5 @@ public class GiteaDbMigrationWorkflowImpl implements GiteaDbMigrationWorkflow {
     }
     String t = s.strip();
     return t.length() > 500 ? "…" + t.substring(t.length() - 500) : t;
-  }
-
-  @Override
-  public void approve(Signals.Approve approval) {
-    runbook.approve(approval);
-  }
-
-  @Override
-  public void reject(Signals.Reject rejection) {
-    runbook.reject(rejection);
-  }
-
-  @Override
-  public void pause(Signals.Pause pause) {
-    runbook.pause(pause);
-  }
-
-  @Override
-  public void resume(Signals.Resume resume) {
-    runbook.resume(resume);
-  }
-
-  @Override
-  public RunbookStatus status() {
-    return runbook.status();
   }
 }

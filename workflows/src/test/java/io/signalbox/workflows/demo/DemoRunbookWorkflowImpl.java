@@ -2,10 +2,8 @@ package io.signalbox.workflows.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.signalbox.workflows.core.FailureType;
-import io.signalbox.workflows.core.Runbook;
 import io.signalbox.workflows.core.RunbookResult;
-import io.signalbox.workflows.core.RunbookStatus;
-import io.signalbox.workflows.core.Signals;
+import io.signalbox.workflows.core.RunbookWorkflow;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
@@ -13,8 +11,13 @@ import java.time.Duration;
 import java.util.Map;
 
 /** The test runbook: written with the primitives exactly as a product runbook is. */
-public class DemoRunbookWorkflowImpl implements DemoRunbookWorkflow {
-  private final Runbook<DemoInput> runbook = new Runbook<>(TYPE, DemoInput.class);
+public class DemoRunbookWorkflowImpl extends RunbookWorkflow<DemoInput>
+    implements DemoRunbookWorkflow {
+
+  public DemoRunbookWorkflowImpl() {
+    super(TYPE, DemoInput.class);
+  }
+
   private final DemoActivities steps =
       Workflow.newActivityStub(
           DemoActivities.class,
@@ -53,30 +56,5 @@ public class DemoRunbookWorkflowImpl implements DemoRunbookWorkflow {
                 runbook.verification(Map.of("matches", true));
               });
         });
-  }
-
-  @Override
-  public void approve(Signals.Approve approval) {
-    runbook.approve(approval);
-  }
-
-  @Override
-  public void reject(Signals.Reject rejection) {
-    runbook.reject(rejection);
-  }
-
-  @Override
-  public void pause(Signals.Pause pause) {
-    runbook.pause(pause);
-  }
-
-  @Override
-  public void resume(Signals.Resume resume) {
-    runbook.resume(resume);
-  }
-
-  @Override
-  public RunbookStatus status() {
-    return runbook.status();
   }
 }

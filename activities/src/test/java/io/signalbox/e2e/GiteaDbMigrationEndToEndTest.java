@@ -1,5 +1,7 @@
 package io.signalbox.e2e;
 
+import static io.signalbox.workflows.testing.RunbookStubs.atGate;
+import static io.signalbox.workflows.testing.RunbookStubs.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -55,7 +57,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,7 @@ class GiteaDbMigrationEndToEndTest {
           .withPlural("clusters")
           .withNamespaced(true)
           .build();
+  private static final Duration E2E_WAIT = Duration.ofSeconds(90);
   private static final String OLD_HOST = "gitea-postgresql.gitea.svc:5432";
 
   KubernetesClient client;
@@ -364,35 +366,8 @@ class GiteaDbMigrationEndToEndTest {
     return stub;
   }
 
-  private static RunbookStatus await(WorkflowStub stub, Predicate<RunbookStatus> until)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    RunbookStatus s = stub.query("status", RunbookStatus.class);
-    while (!until.test(s)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("never reached; last status " + s);
-      }
-      Thread.sleep(100);
-      s = stub.query("status", RunbookStatus.class);
-    }
-    return s;
-  }
-
-  private static RunbookStatus atGate(WorkflowStub stub, String gate) throws InterruptedException {
-    return await(stub, s -> s.pendingGate() != null && s.pendingGate().gate().equals(gate));
-  }
-
   private static void approve(WorkflowStub stub, String gate) {
     stub.signal("approve", new Signals.Approve(gate, "bob", "checked", null));
-  }
-
-  private static ApplicationFailure failureOf(WorkflowStub stub) {
-    WorkflowFailedException e =
-        catchThrowableOfType(
-            WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
-    assertThat(e).as("the run must fail").isNotNull();
-    assertThat(e.getCause()).isInstanceOf(ApplicationFailure.class);
-    return (ApplicationFailure) e.getCause();
   }
 
   /** Every table's rows, as text, sorted: an independent check of two databases. */
@@ -438,13 +413,13 @@ class GiteaDbMigrationEndToEndTest {
   void approvedMigrationMovesTheDataAndSwitchesGitea() throws Exception {
     Map<String, String> before = content(old(), source);
     WorkflowStub stub = start("");
-    RunbookStatus freeze = atGate(stub, "freeze");
+    RunbookStatus freeze = atGate(stub, E2E_WAIT, "freeze");
     assertThat(freeze.pendingGate().report().path("targetCluster").asText())
         .contains("databases/gitea-db");
     assertThat(deployment().getSpec().getReplicas()).isEqualTo(3);
     approve(stub, "freeze");
 
-    RunbookStatus sw = atGate(stub, "switch");
+    RunbookStatus sw = atGate(stub, E2E_WAIT, "switch");
     assertThat(deployment().getSpec().getReplicas()).as("frozen: scaled to 0").isZero();
     assertThat(sw.pendingGate().report().path("matches").asBoolean()).isTrue();
     approve(stub, "switch");
@@ -467,7 +442,7 @@ class GiteaDbMigrationEndToEndTest {
   void rejectionAtFreezeChangesNothing() throws Exception {
     Map<String, String> before = content(old(), source);
     WorkflowStub stub = start("");
-    atGate(stub, "freeze");
+    atGate(stub, E2E_WAIT, "freeze");
     stub.signal("reject", new Signals.Reject("freeze", "bob", "not during the release"));
     ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("GateRejected");
@@ -480,9 +455,9 @@ class GiteaDbMigrationEndToEndTest {
   void rejectionAtSwitchBringsGiteaBackOnTheOldDatabase() throws Exception {
     Map<String, String> before = content(old(), source);
     WorkflowStub stub = start("");
-    atGate(stub, "freeze");
+    atGate(stub, E2E_WAIT, "freeze");
     approve(stub, "freeze");
-    atGate(stub, "switch");
+    atGate(stub, E2E_WAIT, "switch");
     stub.signal("reject", new Signals.Reject("switch", "bob", "not convinced"));
     ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("GateRejected");
@@ -501,7 +476,7 @@ class GiteaDbMigrationEndToEndTest {
                         target,
                         "DELETE FROM public.\"user\" WHERE ctid = (SELECT min(ctid) FROM public.\"user\")"));
     WorkflowStub stub = start("");
-    atGate(stub, "freeze");
+    atGate(stub, E2E_WAIT, "freeze");
     approve(stub, "freeze");
     ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("VerificationFailed");
@@ -514,9 +489,9 @@ class GiteaDbMigrationEndToEndTest {
     Map<String, String> before = content(old(), source);
     healthStatus = 503;
     WorkflowStub stub = start("");
-    atGate(stub, "freeze");
+    atGate(stub, E2E_WAIT, "freeze");
     approve(stub, "freeze");
-    atGate(stub, "switch");
+    atGate(stub, E2E_WAIT, "switch");
     approve(stub, "switch");
     ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("HealthCheckFailed");
@@ -543,7 +518,7 @@ class GiteaDbMigrationEndToEndTest {
           }
         };
     WorkflowStub stub = start("");
-    atGate(stub, "freeze");
+    atGate(stub, E2E_WAIT, "freeze");
     approve(stub, "freeze");
     assertThat(restoring.await(60, TimeUnit.SECONDS)).isTrue();
     assertThat(deployment().getSpec().getReplicas()).isZero();

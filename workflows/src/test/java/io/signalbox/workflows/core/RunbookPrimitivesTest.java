@@ -1,5 +1,9 @@
 package io.signalbox.workflows.core;
 
+import static io.signalbox.workflows.testing.RunbookStubs.atGate;
+import static io.signalbox.workflows.testing.RunbookStubs.await;
+import static io.signalbox.workflows.testing.RunbookStubs.failureOf;
+import static io.signalbox.workflows.testing.RunbookStubs.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.ArgumentMatchers.any;
@@ -30,7 +34,6 @@ import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -100,40 +103,8 @@ class RunbookPrimitivesTest {
         + "}";
   }
 
-  private static RunbookStatus status(WorkflowStub stub) {
-    return stub.query("status", RunbookStatus.class);
-  }
-
-  private static RunbookStatus awaitStatus(WorkflowStub stub, Predicate<RunbookStatus> until)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    RunbookStatus s = status(stub);
-    while (!until.test(s)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("status never reached the expected state; last: " + s);
-      }
-      Thread.sleep(20);
-      s = status(stub);
-    }
-    return s;
-  }
-
-  private static RunbookStatus awaitGate(WorkflowStub stub, String gate)
-      throws InterruptedException {
-    return awaitStatus(stub, s -> s.pendingGate() != null && s.pendingGate().gate().equals(gate));
-  }
-
   private static void approve(WorkflowStub stub, String by) {
     stub.signal("approve", new Signals.Approve("go", by, "looks right", null));
-  }
-
-  private static ApplicationFailure failureOf(WorkflowStub stub) {
-    WorkflowFailedException e =
-        catchThrowableOfType(
-            WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
-    assertThat(e).as("the run must fail").isNotNull();
-    assertThat(e.getCause()).isInstanceOf(ApplicationFailure.class);
-    return (ApplicationFailure) e.getCause();
   }
 
   private static Call call(String name) {
@@ -149,7 +120,7 @@ class RunbookPrimitivesTest {
   @Test
   void approvedRunCompletesWithEveryStepRecorded() throws Exception {
     WorkflowStub stub = start(input(""));
-    RunbookStatus waiting = awaitGate(stub, "go");
+    RunbookStatus waiting = atGate(stub, "go");
     assertThat(waiting.phase()).isEqualTo(Phase.WAITING_FOR_APPROVAL);
     assertThat(waiting.step()).isEqualTo("go");
     assertThat(waiting.requestedBy()).isEqualTo("carol");
@@ -196,7 +167,7 @@ class RunbookPrimitivesTest {
             input(
                 "\"approvals\": {\"approvers\": [\"alice\", \"bob\", \"carol\"],"
                     + " \"requireComment\": true}"));
-    RunbookStatus open = awaitGate(stub, "go");
+    RunbookStatus open = atGate(stub, "go");
     String digest = open.pendingGate().planDigest();
 
     stub.signal("approve", new Signals.Approve("switch", "alice", "ok", null)); // wrong gate
@@ -206,7 +177,7 @@ class RunbookPrimitivesTest {
     stub.signal("approve", new Signals.Approve("go", "alice", "ok", "0badc0de")); // stale digest
     stub.signal("approve", new Signals.Approve("go", "", "ok", null)); // nobody
 
-    RunbookStatus stillOpen = awaitStatus(stub, s -> s.approvals().size() == 6);
+    RunbookStatus stillOpen = await(stub, s -> s.approvals().size() == 6);
     assertThat(stillOpen.phase()).isEqualTo(Phase.WAITING_FOR_APPROVAL);
     assertThat(stillOpen.pendingGate().approvedBy()).isEmpty();
     assertThat(stillOpen.approvals())
@@ -230,10 +201,10 @@ class RunbookPrimitivesTest {
   @Test
   void twoApprovalsNeedTwoDistinctApprovers() throws Exception {
     WorkflowStub stub = start(input("\"approvals\": {\"minApprovals\": 2}"));
-    awaitGate(stub, "go");
+    atGate(stub, "go");
     approve(stub, "alice");
     approve(stub, "alice"); // duplicate: refused
-    RunbookStatus one = awaitStatus(stub, s -> s.approvals().size() == 2);
+    RunbookStatus one = await(stub, s -> s.approvals().size() == 2);
     assertThat(one.phase()).isEqualTo(Phase.WAITING_FOR_APPROVAL);
     assertThat(one.pendingGate().approvedBy()).containsExactly("alice");
     assertThat(one.approvals().get(1).refusal()).contains("already approved");
@@ -245,7 +216,7 @@ class RunbookPrimitivesTest {
   @Test
   void selfApprovalIsAcceptedWhenThePolicyAllowsIt() throws Exception {
     WorkflowStub stub = start(input("\"approvals\": {\"selfApproval\": true}"));
-    awaitGate(stub, "go");
+    atGate(stub, "go");
     approve(stub, "carol");
     assertThat(stub.getResult(RunbookResult.class).outcome()).isEqualTo("COMPLETED");
   }
@@ -253,7 +224,7 @@ class RunbookPrimitivesTest {
   @Test
   void rejectionUndoesTheFreezeAndFailsWithGateRejected() throws Exception {
     WorkflowStub stub = start(input(""));
-    awaitGate(stub, "go");
+    atGate(stub, "go");
     stub.signal("reject", new Signals.Reject("go", "bob", "counts differ"));
 
     ApplicationFailure failure = failureOf(stub);
@@ -276,7 +247,7 @@ class RunbookPrimitivesTest {
   @Test
   void gateTimeoutFailsClosed() throws Exception {
     WorkflowStub stub = start(input("\"approvals\": {\"timeout\": \"PT2H\"}"));
-    RunbookStatus open = awaitGate(stub, "go");
+    RunbookStatus open = atGate(stub, "go");
     assertThat(
             Duration.between(
                 java.time.Instant.parse(open.pendingGate().since()),
@@ -299,11 +270,11 @@ class RunbookPrimitivesTest {
   @Test
   void pauseTakesEffectAtTheNextStepBoundary() throws Exception {
     WorkflowStub stub = start(input(""));
-    awaitGate(stub, "go");
+    atGate(stub, "go");
     stub.signal("pause", new Signals.Pause("dave", "change freeze window"));
     approve(stub, "bob");
 
-    RunbookStatus paused = awaitStatus(stub, s -> s.phase() == Phase.PAUSED);
+    RunbookStatus paused = await(stub, s -> s.phase() == Phase.PAUSED);
     assertThat(paused.pausedBy()).isEqualTo("dave");
     assertThat(paused.pauseReason()).isEqualTo("change freeze window");
     assertThat(paused.steps()).extracting(StepRecord::name).doesNotContain("apply");
@@ -319,7 +290,7 @@ class RunbookPrimitivesTest {
   @Test
   void cancelRunsTheUndosAndEndsCancelled() throws Exception {
     WorkflowStub stub = start(input(""));
-    awaitGate(stub, "go");
+    atGate(stub, "go");
     stub.cancel();
 
     WorkflowFailedException e =
@@ -339,10 +310,10 @@ class RunbookPrimitivesTest {
   @Test
   void cancelWhilePausedStillUndoes() throws Exception {
     WorkflowStub stub = start(input(""));
-    awaitGate(stub, "go");
+    atGate(stub, "go");
     stub.signal("pause", new Signals.Pause("dave", null));
     approve(stub, "bob");
-    awaitStatus(stub, s -> s.phase() == Phase.PAUSED);
+    await(stub, s -> s.phase() == Phase.PAUSED);
     stub.cancel();
     WorkflowFailedException e =
         catchThrowableOfType(
@@ -359,7 +330,7 @@ class RunbookPrimitivesTest {
     when(steps.apply(call("apply")))
         .thenThrow(ApplicationFailure.newNonRetryableFailure("disk full", "StepFailed"));
     WorkflowStub stub = start(input(""));
-    awaitGate(stub, "go");
+    atGate(stub, "go");
     approve(stub, "bob");
 
     ApplicationFailure failure = failureOf(stub);
@@ -389,7 +360,7 @@ class RunbookPrimitivesTest {
     when(steps.undo(call("revert")))
         .thenThrow(ApplicationFailure.newNonRetryableFailure("api down", "StepFailed"));
     WorkflowStub stub = start(input(""));
-    awaitGate(stub, "go");
+    atGate(stub, "go");
     approve(stub, "bob");
 
     ApplicationFailure failure = failureOf(stub);

@@ -1,5 +1,7 @@
 package io.signalbox.workflows.gitea;
 
+import static io.signalbox.workflows.testing.RunbookStubs.atGate;
+import static io.signalbox.workflows.testing.RunbookStubs.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.ArgumentMatchers.any;
@@ -39,11 +41,9 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -222,35 +222,8 @@ class GiteaDbMigrationWorkflowTest {
     return stub;
   }
 
-  private static RunbookStatus await(WorkflowStub stub, Predicate<RunbookStatus> until)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    RunbookStatus s = stub.query("status", RunbookStatus.class);
-    while (!until.test(s)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("never reached; last status " + s);
-      }
-      Thread.sleep(20);
-      s = stub.query("status", RunbookStatus.class);
-    }
-    return s;
-  }
-
-  private static RunbookStatus awaitGate(WorkflowStub stub, String gate) throws Exception {
-    return await(stub, s -> s.pendingGate() != null && s.pendingGate().gate().equals(gate));
-  }
-
   private static void approve(WorkflowStub stub, String gate) {
     stub.signal("approve", new Signals.Approve(gate, "bob", "ok", null));
-  }
-
-  private static ApplicationFailure failure(WorkflowStub stub) {
-    WorkflowFailedException e =
-        catchThrowableOfType(
-            WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
-    assertThat(e).isNotNull();
-    assertThat(e.getCause()).isInstanceOf(ApplicationFailure.class);
-    return (ApplicationFailure) e.getCause();
   }
 
   private static KubeScaleInput scaledTo(int replicas) {
@@ -264,13 +237,13 @@ class GiteaDbMigrationWorkflowTest {
   @Test
   void approvedMigrationSwitchesTheAppAndKeepsTheOldDatabase() throws Exception {
     WorkflowStub stub = start("");
-    RunbookStatus freezeGate = awaitGate(stub, "freeze");
+    RunbookStatus freezeGate = atGate(stub, "freeze");
     assertThat(freezeGate.pendingGate().report().path("safetyBackup").asText())
         .isEqualTo("/dumps/gitea-db-migration-test-safety");
     verify(kube, never()).scale(any());
     approve(stub, "freeze");
 
-    RunbookStatus switchGate = awaitGate(stub, "switch");
+    RunbookStatus switchGate = atGate(stub, "switch");
     assertThat(switchGate.pendingGate().report().path("summary").asText())
         .isEqualTo("2 tables match");
     assertThat(switchGate.pendingGate().report().path("tables")).hasSize(2);
@@ -307,9 +280,9 @@ class GiteaDbMigrationWorkflowTest {
   @Test
   void rejectingTheFreezeChangesNothing() throws Exception {
     WorkflowStub stub = start("");
-    awaitGate(stub, "freeze");
+    atGate(stub, "freeze");
     stub.signal("reject", new Signals.Reject("freeze", "bob", "not tonight"));
-    ApplicationFailure f = failure(stub);
+    ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("GateRejected");
     assertThat(f.getOriginalMessage()).contains("not tonight").contains("Nothing had been changed");
     verify(kube, never()).scale(any());
@@ -319,11 +292,11 @@ class GiteaDbMigrationWorkflowTest {
   @Test
   void rejectingTheSwitchScalesTheAppBackOnTheOldDatabase() throws Exception {
     WorkflowStub stub = start("");
-    awaitGate(stub, "freeze");
+    atGate(stub, "freeze");
     approve(stub, "freeze");
-    awaitGate(stub, "switch");
+    atGate(stub, "switch");
     stub.signal("reject", new Signals.Reject("switch", "bob", "counts look odd"));
-    ApplicationFailure f = failure(stub);
+    ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("GateRejected");
     RunbookResult r = f.getDetails().get(RunbookResult.class);
     assertThat(r.outcome()).isEqualTo("ROLLED_BACK");
@@ -339,9 +312,9 @@ class GiteaDbMigrationWorkflowTest {
   void aVerificationMismatchNamesTheTableAndScalesTheAppBack() throws Exception {
     when(copy.verify(any())).thenReturn(report(false));
     WorkflowStub stub = start("");
-    awaitGate(stub, "freeze");
+    atGate(stub, "freeze");
     approve(stub, "freeze");
-    ApplicationFailure f = failure(stub);
+    ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("VerificationFailed");
     assertThat(f.getOriginalMessage()).contains("public.repository: row count 10 != 9");
     RunbookResult r = f.getDetails().get(RunbookResult.class);
@@ -358,11 +331,11 @@ class GiteaDbMigrationWorkflowTest {
                 "http://gitea-http.gitea.svc:3000/api/healthz was not healthy within PT5M",
                 "HealthCheckFailed"));
     WorkflowStub stub = start("");
-    awaitGate(stub, "freeze");
+    atGate(stub, "freeze");
     approve(stub, "freeze");
-    awaitGate(stub, "switch");
+    atGate(stub, "switch");
     approve(stub, "switch");
-    ApplicationFailure f = failure(stub);
+    ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("HealthCheckFailed");
     assertThat(f.getOriginalMessage())
         .contains("Undone: start-app, switch:command, switch:Secret/gitea/gitea-db, freeze");
@@ -389,7 +362,7 @@ class GiteaDbMigrationWorkflowTest {
                 false,
                 "1 of 2 instances ready"));
     WorkflowStub stub = start("");
-    ApplicationFailure f = failure(stub);
+    ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("PreconditionFailed");
     assertThat(f.getOriginalMessage())
         .contains("databases/gitea-db is not healthy: 1 of 2 instances ready");
@@ -404,7 +377,7 @@ class GiteaDbMigrationWorkflowTest {
             ApplicationFailure.newNonRetryableFailure(
                 "target has 4 user tables", "PreconditionFailed"));
     WorkflowStub stub = start("");
-    ApplicationFailure f = failure(stub);
+    ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("PreconditionFailed");
     verify(copy, never()).dump(any());
     verify(kube, never()).scale(any());
@@ -422,7 +395,7 @@ class GiteaDbMigrationWorkflowTest {
               return new CopyActivities.RestoreResult(false, 10, "15.8");
             });
     WorkflowStub stub = start("");
-    awaitGate(stub, "freeze");
+    atGate(stub, "freeze");
     approve(stub, "freeze");
     assertThat(restoring.await(20, TimeUnit.SECONDS)).isTrue();
     stub.cancel();
@@ -458,9 +431,9 @@ class GiteaDbMigrationWorkflowTest {
              "source": {"host": "old", "database": "app", "user": "app"},
              "target": {"host": "new", "database": "app", "user": "app"}}
             """));
-    awaitGate(stub, "freeze");
+    atGate(stub, "freeze");
     stub.signal("approve", new Signals.Approve("freeze", "bob", null, null));
-    ApplicationFailure f = failure(stub);
+    ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("VerificationFailed");
     InOrder order = inOrder(postgres);
     order.verify(postgres).freeze(any());

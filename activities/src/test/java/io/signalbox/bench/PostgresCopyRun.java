@@ -162,6 +162,11 @@ public final class PostgresCopyRun {
     }
 
     @Override
+    public ToolsReport checkTools(CheckToolsRequest request) {
+      return delegate.checkTools(request);
+    }
+
+    @Override
     public DumpResult dump(DumpRequest request) {
       long t0 = System.nanoTime();
       DumpResult r = delegate.dump(request);

@@ -564,6 +564,11 @@ class GiteaDbMigrationEndToEndTest {
     }
 
     @Override
+    public ToolsReport checkTools(CheckToolsRequest request) {
+      return target().checkTools(request);
+    }
+
+    @Override
     public DumpResult dump(DumpRequest request) {
       return target().dump(request);
     }
@@ -585,6 +590,11 @@ class GiteaDbMigrationEndToEndTest {
 
     Tampering(Runnable afterRestore) {
       this.afterRestore = afterRestore;
+    }
+
+    @Override
+    public ToolsReport checkTools(CheckToolsRequest request) {
+      return copy.checkTools(request);
     }
 
     @Override

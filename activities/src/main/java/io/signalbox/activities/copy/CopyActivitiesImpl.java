@@ -63,6 +63,16 @@ public class CopyActivitiesImpl implements CopyActivities {
   }
 
   @Override
+  public ToolsReport checkTools(CheckToolsRequest request) {
+    require(request != null && request.servers() != null, "checkTools: no servers given");
+    io.signalbox.activities.postgres.PgToolset toolset = tools.locate();
+    for (ServerVersion server : request.servers()) {
+      PgTools.requireAtLeast(toolset, server.versionNum(), server.endpoint());
+    }
+    return new ToolsReport(toolset.version(), String.valueOf(toolset.binDir()));
+  }
+
+  @Override
   public DumpResult dump(DumpRequest request) {
     require(request != null && request.source() != null, "dump: no source given");
     require(request.copyId() != null && !request.copyId().isBlank(), "dump: no copyId given");

@@ -172,6 +172,27 @@ class CopyActivitiesImplTest {
   }
 
   @Test
+  void toolsOlderThanAServerAreRefusedWithTheFix() {
+    CopyActivities.ToolsReport ok =
+        copy.checkTools(
+            new CopyActivities.CheckToolsRequest(
+                List.of(new CopyActivities.ServerVersion("a@h:1/d", 150008))));
+    assertThat(ok.version()).contains("PostgreSQL) 15.");
+    assertThat(ok.binDir()).isEqualTo(pg.server(0).binDir().toString());
+    ActivityFailure thrown =
+        catchThrowableOfType(
+            ActivityFailure.class,
+            () ->
+                copy.checkTools(
+                    new CopyActivities.CheckToolsRequest(
+                        List.of(new CopyActivities.ServerVersion("new@h:1/d", 990001)))));
+    assertThat(thrown.getCause()).isInstanceOf(ApplicationFailure.class);
+    assertThat(((ApplicationFailure) thrown.getCause()).getOriginalMessage())
+        .contains("new@h:1/d runs PostgreSQL 99")
+        .contains("install postgresql-client-99");
+  }
+
+  @Test
   void copyIdsCannotLeaveTheDumpDirectory() {
     assertThat(CopyActivitiesImpl.safeName("../../etc/passwd"))
         .doesNotContain("/")

@@ -133,6 +133,32 @@ public interface CopyActivities {
       boolean ok,
       String problem) {}
 
+  /**
+   * The servers a copy will read and write.
+   *
+   * @param servers each server's {@code endpoint} (for messages) and {@code server_version_num}
+   */
+  record CheckToolsRequest(List<ServerVersion> servers) {}
+
+  /**
+   * @param endpoint {@code user@host:port/database}
+   * @param versionNum {@code server_version_num}, e.g. 150008
+   */
+  record ServerVersion(String endpoint, int versionNum) {}
+
+  /**
+   * @param version the pg_dump / pg_restore version found on the worker
+   * @param binDir where they are
+   */
+  record ToolsReport(String version, String binDir) {}
+
+  /**
+   * Checks that this worker's pg_dump and pg_restore are at least every server's major version (an
+   * older pg_dump refuses a newer server); fails with {@code PreconditionFailed} naming both
+   * versions and the fix. Read-only, for a runbook's preflight.
+   */
+  ToolsReport checkTools(CheckToolsRequest request);
+
   DumpResult dump(DumpRequest request);
 
   RestoreResult restore(RestoreRequest request);

@@ -203,6 +203,13 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
     ServerDescription source = postgres.describe(new DescribeInput(in.source()));
     CheckTargetResult target =
         postgres.checkTarget(new CheckTargetInput(in.target(), source.extensionNames()));
+    CopyActivities.ToolsReport tools =
+        copy.checkTools(
+            new CopyActivities.CheckToolsRequest(
+                List.of(
+                    new CopyActivities.ServerVersion(source.endpoint(), source.versionNum()),
+                    new CopyActivities.ServerVersion(
+                        target.target().endpoint(), target.target().versionNum()))));
     KubeClusterHealth cluster = null;
     if (in.targetCluster() != null) {
       cluster =
@@ -243,6 +250,7 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
             + ", "
             + source.userTableCount()
             + " tables; target empty"
+            + (tools != null ? "; pg tools " + tools.version() : "")
             + (cluster != null ? "; cluster " + cluster.phase() : "")
             + (app != null
                 ? "; app " + app.readyReplicas() + "/" + app.replicas() + " ready"

@@ -371,6 +371,21 @@ class GiteaDbMigrationWorkflowTest {
   }
 
   @Test
+  void clientToolsOlderThanAServerStopTheRunAtPreflight() throws Exception {
+    when(copy.checkTools(any()))
+        .thenThrow(
+            ApplicationFailure.newNonRetryableFailure(
+                "the PostgreSQL client tools are version 15 but new runs PostgreSQL 17",
+                "PreconditionFailed"));
+    WorkflowStub stub = start("");
+    ApplicationFailure f = failureOf(stub);
+    assertThat(f.getType()).isEqualTo("PreconditionFailed");
+    assertThat(f.getOriginalMessage()).contains("client tools are version 15");
+    verify(copy, never()).dump(any());
+    verify(kube, never()).scale(any());
+  }
+
+  @Test
   void aNonEmptyTargetStopsTheRunAtPreflight() throws Exception {
     when(postgres.checkTarget(any()))
         .thenThrow(

@@ -1,5 +1,8 @@
 package io.signalbox.e2e;
 
+import static io.signalbox.testing.GiteaClusterFixtures.cnpgCluster;
+import static io.signalbox.testing.GiteaClusterFixtures.giteaDeployment;
+import static io.signalbox.testing.GiteaClusterFixtures.secret;
 import static io.signalbox.workflows.testing.RunbookStubs.atGate;
 import static io.signalbox.workflows.testing.RunbookStubs.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,11 +10,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -184,83 +183,31 @@ class GiteaDbMigrationEndToEndTest {
         .apps()
         .deployments()
         .inNamespace("gitea")
-        .resource(
-            new DeploymentBuilder()
-                .withNewMetadata()
-                .withName("gitea")
-                .withNamespace("gitea")
-                .endMetadata()
-                .withNewSpec()
-                .withReplicas(3)
-                .withNewSelector()
-                .addToMatchLabels("app", "gitea")
-                .endSelector()
-                .withNewTemplate()
-                .withNewMetadata()
-                .addToLabels("app", "gitea")
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("gitea")
-                .withImage("gitea/gitea:1.22")
-                .endContainer()
-                .endSpec()
-                .endTemplate()
-                .endSpec()
-                .build())
+        .resource(giteaDeployment(3, "gitea/gitea:1.22"))
         .create();
     client
         .secrets()
         .inNamespace("gitea")
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName("gitea-db")
-                .withNamespace("gitea")
-                .endMetadata()
-                .addToData("host", b64(OLD_HOST))
-                .build())
+        .resource(secret("gitea", "gitea-db", Map.of("host", OLD_HOST)))
         .create();
     // The old database's password, as the Gitea chart keeps it: resolved through the API.
     client
         .secrets()
         .inNamespace("gitea")
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName("gitea-postgresql")
-                .withNamespace("gitea")
-                .endMetadata()
-                .addToData("password", b64(old().password()))
-                .build())
+        .resource(secret("gitea", "gitea-postgresql", Map.of("password", old().password())))
         .create();
     cluster(2, 2);
   }
 
   private void cluster(int instances, int ready) {
-    GenericKubernetesResource cluster =
-        new GenericKubernetesResourceBuilder()
-            .withApiVersion("postgresql.cnpg.io/v1")
-            .withKind("Cluster")
-            .withNewMetadata()
-            .withName("gitea-db")
-            .withNamespace("databases")
-            .endMetadata()
-            .addToAdditionalProperties("spec", Map.of("instances", instances))
-            .addToAdditionalProperties(
-                "status",
-                Map.of(
-                    "phase",
-                    ready == instances ? "Cluster in healthy state" : "Creating a new replica",
-                    "readyInstances",
-                    ready,
-                    "currentPrimary",
-                    "gitea-db-1"))
-            .build();
     client
         .genericKubernetesResources(CNPG_CLUSTER)
         .inNamespace("databases")
-        .resource(cluster)
+        .resource(
+            cnpgCluster(
+                instances,
+                ready == instances ? "Cluster in healthy state" : "Creating a new replica",
+                ready))
         .createOr(r -> r.update());
   }
 
@@ -307,10 +254,6 @@ class GiteaDbMigrationEndToEndTest {
                     .getData()
                     .get("host")),
         StandardCharsets.UTF_8);
-  }
-
-  private static String b64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   // ------------------------------------------------------------------ the run

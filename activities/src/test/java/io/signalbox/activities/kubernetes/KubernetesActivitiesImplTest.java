@@ -1,5 +1,8 @@
 package io.signalbox.activities.kubernetes;
 
+import static io.signalbox.testing.GiteaClusterFixtures.b64;
+import static io.signalbox.testing.GiteaClusterFixtures.cnpgCluster;
+import static io.signalbox.testing.GiteaClusterFixtures.giteaDeployment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -10,13 +13,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
@@ -39,9 +39,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestActivityEnvironment;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -708,28 +706,11 @@ class KubernetesActivitiesImplTest {
     }
   }
 
-  private static String b64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-  }
-
   private void createCluster(int instances, String phase, int ready) {
-    GenericKubernetesResource cluster =
-        new GenericKubernetesResourceBuilder()
-            .withApiVersion("postgresql.cnpg.io/v1")
-            .withKind("Cluster")
-            .withNewMetadata()
-            .withName("gitea-db")
-            .withNamespace("databases")
-            .endMetadata()
-            .addToAdditionalProperties("spec", Map.of("instances", instances))
-            .addToAdditionalProperties(
-                "status",
-                Map.of("phase", phase, "readyInstances", ready, "currentPrimary", "gitea-db-1"))
-            .build();
     client
         .genericKubernetesResources(KubernetesActivitiesImpl.CNPG_CLUSTER)
         .inNamespace("databases")
-        .resource(cluster)
+        .resource(cnpgCluster(instances, phase, ready))
         .create();
   }
 
@@ -750,34 +731,7 @@ class KubernetesActivitiesImplTest {
         .apps()
         .deployments()
         .inNamespace("gitea")
-        .resource(
-            new DeploymentBuilder()
-                .withNewMetadata()
-                .withName("gitea")
-                .withNamespace("gitea")
-                .endMetadata()
-                .withNewSpec()
-                .withReplicas(replicas)
-                .withNewSelector()
-                .addToMatchLabels("app", "gitea")
-                .endSelector()
-                .withNewTemplate()
-                .withNewMetadata()
-                .addToLabels("app", "gitea")
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("gitea")
-                .withImage("gitea/gitea:1.22")
-                .endContainer()
-                .addNewContainer()
-                .withName("sidecar")
-                .withImage("busybox:1.36")
-                .endContainer()
-                .endSpec()
-                .endTemplate()
-                .endSpec()
-                .build())
+        .resource(giteaDeployment(replicas, "gitea/gitea:1.22", "busybox:1.36"))
         .create();
     setDeploymentStatus(statusReplicas, ready, ready);
   }

@@ -1,18 +1,20 @@
 package io.signalbox.activities.kubernetes;
 
+import static io.signalbox.testing.GiteaClusterFixtures.b64;
+import static io.signalbox.testing.GiteaClusterFixtures.cnpgCluster;
+import static io.signalbox.testing.GiteaClusterFixtures.giteaDeployment;
+import static io.signalbox.testing.GiteaClusterFixtures.secret;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -35,12 +37,10 @@ import io.temporal.common.RetryOptions;
 import io.temporal.testing.TestActivityEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -286,48 +286,15 @@ class RbacManifestTest {
     client
         .genericKubernetesResources(KubernetesActivitiesImpl.CNPG_CLUSTER)
         .inNamespace("databases")
-        .resource(
-            new GenericKubernetesResourceBuilder()
-                .withApiVersion("postgresql.cnpg.io/v1")
-                .withKind("Cluster")
-                .withNewMetadata()
-                .withName("gitea-db")
-                .withNamespace("databases")
-                .endMetadata()
-                .addToAdditionalProperties("spec", Map.of("instances", 1))
-                .build())
+        .resource(cnpgCluster(1, null, 0))
         .create();
     client
         .secrets()
         .inNamespace("databases")
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName("gitea-db-app")
-                .withNamespace("databases")
-                .endMetadata()
-                .addToData("password", b64("pw"))
-                .build())
+        .resource(secret("databases", "gitea-db-app", Map.of("password", "pw")))
         .create();
     // Status without an observed generation and no pods: scaling to 0 ends at the first look.
-    client
-        .apps()
-        .deployments()
-        .inNamespace("gitea")
-        .resource(
-            new DeploymentBuilder()
-                .withNewMetadata()
-                .withName("gitea")
-                .withNamespace("gitea")
-                .endMetadata()
-                .withNewSpec()
-                .withReplicas(1)
-                .withNewSelector()
-                .addToMatchLabels("app", "gitea")
-                .endSelector()
-                .endSpec()
-                .build())
-        .create();
+    client.apps().deployments().inNamespace("gitea").resource(giteaDeployment(1)).create();
     client
         .apps()
         .statefulSets()
@@ -438,9 +405,5 @@ class RbacManifestTest {
       }
       return List.of((HasMetadata) parsed);
     }
-  }
-
-  private static String b64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -263,7 +263,7 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
     if (app != null) {
       String down = Workflow.randomUUID().toString();
       runbook.change(
-          "freeze",
+          "freeze-writes",
           // Undo: the app back at the replicas it had (known from preflight even if the scale
           // failed half-way), still on the old database.
           () -> kube.scale(scaleInput(app, pre.app.replicas(), Workflow.randomUUID().toString())),
@@ -282,7 +282,7 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
     } else {
       String requestId = Workflow.randomUUID().toString();
       runbook.change(
-          "freeze",
+          "freeze-writes",
           () -> postgres.unfreeze(new UnfreezeInput(in.source(), requestId, false)),
           () -> {
             var r = postgres.freeze(new FreezeInput(in.source(), requestId));

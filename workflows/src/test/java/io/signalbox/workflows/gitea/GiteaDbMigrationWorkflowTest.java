@@ -257,7 +257,7 @@ class GiteaDbMigrationWorkflowTest {
             "preflight:DONE",
             "safety-backup:DONE",
             "freeze:DONE",
-            "freeze:DONE",
+            "freeze-writes:DONE",
             "copy:DONE",
             "switch:DONE",
             "switch:Secret/gitea/gitea-db:DONE",
@@ -338,7 +338,7 @@ class GiteaDbMigrationWorkflowTest {
     ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("HealthCheckFailed");
     assertThat(f.getOriginalMessage())
-        .contains("Undone: start-app, switch:command, switch:Secret/gitea/gitea-db, freeze");
+        .contains("Undone: start-app, switch:command, switch:Secret/gitea/gitea-db, freeze-writes");
     InOrder order = inOrder(kube, commands);
     order.verify(kube).scale(scaledTo(3)); // start-app
     order.verify(kube).scale(scaledTo(0)); // undo start-app

@@ -245,6 +245,28 @@ class RunbookPrimitivesTest {
   }
 
   @Test
+  void aRejectionFromSomeoneWhoMayNotDecideIsRefused() throws Exception {
+    WorkflowStub stub = start(input("\"approvals\": {\"approvers\": [\"alice\"]}"));
+    atGate(stub, "go");
+    stub.signal("reject", new Signals.Reject("go", "mallory", "just because"));
+    stub.signal("reject", new Signals.Reject("switch", "alice", "wrong gate"));
+    RunbookStatus open = await(stub, s -> s.approvals().size() == 2);
+    assertThat(open.phase()).isEqualTo(Phase.WAITING_FOR_APPROVAL);
+    assertThat(open.approvals())
+        .allSatisfy(a -> assertThat(a.decision()).isEqualTo(ApprovalRecord.REFUSED))
+        .extracting(ApprovalRecord::refusal)
+        .satisfiesExactly(
+            r -> assertThat(r).contains("neither an approver"),
+            r -> assertThat(r).contains("gate 'switch' is not open"));
+
+    // The requester may call off their own run.
+    stub.signal("reject", new Signals.Reject("go", "carol", "changed my mind"));
+    ApplicationFailure failure = failureOf(stub);
+    assertThat(failure.getType()).isEqualTo("GateRejected");
+    assertThat(failure.getOriginalMessage()).contains("rejected by carol: changed my mind");
+  }
+
+  @Test
   void gateTimeoutFailsClosed() throws Exception {
     WorkflowStub stub = start(input("\"approvals\": {\"timeout\": \"PT2H\"}"));
     RunbookStatus open = atGate(stub, "go");

@@ -101,7 +101,8 @@ class CopyActivitiesImplTest {
     a.executeResource(src, "/datasets/shapes.sql");
     String dst = database(b, "dst");
     CopyActivities.DumpResult dump =
-        copy.dump(new CopyActivities.DumpRequest(endpoint(a, src), copyId, 2, null, true, null));
+        copy.dump(
+            new CopyActivities.DumpRequest(endpoint(a, src), copyId, 2, null, true, null, null));
     CopyActivities.RestoreResult restore =
         copy.restore(
             new CopyActivities.RestoreRequest(endpoint(b, dst), dump.dumpPath(), copyId, 2, null));

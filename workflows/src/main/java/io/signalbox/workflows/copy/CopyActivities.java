@@ -24,6 +24,9 @@ public interface CopyActivities {
    * @param checksums also record a content checksum per table in the manifest
    * @param compression pg_dump compression level (default 0: on 2 cores compression alone makes the
    *     dump about 4× slower)
+   * @param dumpKey keys the dump directory within {@code copyId}: the workflow run id (plus a
+   *     suffix when a run dumps again), so a run never touches the dump of another run that reused
+   *     the workflow id; null only in requests recorded before the key existed
    */
   record DumpRequest(
       Endpoint source,
@@ -31,7 +34,8 @@ public interface CopyActivities {
       Integer jobs,
       String dumpDir,
       Boolean checksums,
-      Integer compression) {}
+      Integer compression,
+      String dumpKey) {}
 
   /**
    * @param dumpPath the dump directory (with {@code manifest.json}) on the worker that wrote it

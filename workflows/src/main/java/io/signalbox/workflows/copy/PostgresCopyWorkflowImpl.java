@@ -122,7 +122,8 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
                           options.jobs(),
                           options.dumpDir(),
                           checksums,
-                          options.compression()));
+                          options.compression(),
+                          Workflow.getInfo().getRunId()));
               runbook.detail(
                   d.tables() + " tables, " + d.rows() + " rows, " + d.dumpBytes() + " bytes");
               return d;

@@ -123,7 +123,8 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
                             o.jobs(),
                             o.dumpDir(),
                             false,
-                            o.compression()));
+                            o.compression(),
+                            Workflow.getInfo().getRunId()));
                 runbook.detail("kept at " + d.dumpPath() + " (" + d.dumpBytes() + " bytes)");
                 return d;
               });

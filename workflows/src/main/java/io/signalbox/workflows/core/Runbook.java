@@ -62,6 +62,7 @@ public final class Runbook<I extends RunbookInput> {
 
   private JsonNode verification;
   private JsonNode plan;
+  private Double rtoSeconds;
 
   /**
    * @param type the workflow type, which also names the input schema ({@code runbooks/<kebab>/})
@@ -210,6 +211,11 @@ public final class Runbook<I extends RunbookInput> {
   /** Records the verification report that the result and evidence carry. */
   public void verification(Object report) {
     this.verification = Json.tree(report);
+  }
+
+  /** Records the measured restore time (RTO) that the result of a backup restore carries. */
+  public void rtoSeconds(double seconds) {
+    this.rtoSeconds = seconds;
   }
 
   /** Records what a dry run would do. */
@@ -505,7 +511,8 @@ public final class Runbook<I extends RunbookInput> {
         failureType == null ? null : failureType.type(),
         message,
         dryRun,
-        requestedBy);
+        requestedBy,
+        rtoSeconds);
   }
 
   private ApplicationFailure withResult(FailureType failureType, String message) {

@@ -1,5 +1,6 @@
 package io.signalbox.workflows.core;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
@@ -18,6 +19,7 @@ import java.util.List;
  * @param message what happened and what state was left
  * @param dryRun whether this was a dry run
  * @param requestedBy who started the run (null when the input could not be read)
+ * @param rtoSeconds the measured restore time (RTO) of a run that restores a backup, else null
  */
 public record RunbookResult(
     String outcome,
@@ -30,7 +32,36 @@ public record RunbookResult(
     String failureType,
     String message,
     boolean dryRun,
-    String requestedBy) {
+    String requestedBy,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Double rtoSeconds) {
+
+  /** A result without {@code rtoSeconds}: every runbook that restores no backup. */
+  public RunbookResult(
+      String outcome,
+      String runbook,
+      String evidenceId,
+      JsonNode verification,
+      JsonNode plan,
+      List<StepRecord> steps,
+      List<ApprovalRecord> approvals,
+      String failureType,
+      String message,
+      boolean dryRun,
+      String requestedBy) {
+    this(
+        outcome,
+        runbook,
+        evidenceId,
+        verification,
+        plan,
+        steps,
+        approvals,
+        failureType,
+        message,
+        dryRun,
+        requestedBy,
+        null);
+  }
 
   /** A result without {@code requestedBy}, as results were before that field. */
   public RunbookResult(
@@ -71,7 +102,8 @@ public record RunbookResult(
         failureType,
         message,
         dryRun,
-        requestedBy);
+        requestedBy,
+        rtoSeconds);
   }
 
   /** The same result with a sentence added to its message. */
@@ -87,6 +119,7 @@ public record RunbookResult(
         failureType,
         message == null ? note : message + " " + note,
         dryRun,
-        requestedBy);
+        requestedBy,
+        rtoSeconds);
   }
 }

@@ -1,6 +1,7 @@
 package io.signalbox.workflows.core;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -37,7 +38,56 @@ public record ApprovalPolicy(
     return Boolean.TRUE.equals(requireComment);
   }
 
+  /**
+   * The gate timeout; {@link #problems} has refused one that does not parse before a gate opens.
+   */
   public Duration timeoutOrDefault() {
-    return timeout == null ? Duration.ofHours(24) : Duration.parse(timeout);
+    return timeout == null ? DEFAULT_TIMEOUT : Duration.parse(timeout);
+  }
+
+  /** The default gate timeout. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(24);
+
+  /** The longest gate timeout: a year. A gate open longer is a run nobody remembers. */
+  public static final Duration MAX_TIMEOUT = Duration.ofDays(366);
+
+  /**
+   * Why this policy cannot work for a run requested by {@code requestedBy}, one line per problem;
+   * empty when it can.
+   *
+   * @param path the JSON path of the policy, e.g. {@code $.approvals}
+   */
+  public List<String> problems(String path, String requestedBy) {
+    List<String> problems = new ArrayList<>();
+    InputChecks.duration(
+        path + ".timeout",
+        timeout,
+        DEFAULT_TIMEOUT,
+        MAX_TIMEOUT,
+        "set a shorter gate timeout",
+        problems);
+    List<String> listed = approversOrAnyone();
+    if (!listed.isEmpty()) {
+      List<String> able =
+          listed.stream().filter(a -> allowsSelfApproval() || !a.equals(requestedBy)).toList();
+      if (needed() > able.size()) {
+        String who =
+            able.size() == listed.size()
+                ? "the approvers list has " + listed.size()
+                : "only "
+                    + able.size()
+                    + " of the approvers may approve ("
+                    + requestedBy
+                    + " requested the run and selfApproval is false)";
+        problems.add(
+            path
+                + ".minApprovals: "
+                + needed()
+                + " distinct approvals are needed but "
+                + who
+                + ": no gate could ever open; lower minApprovals or add approvers");
+      }
+    }
+    return problems;
   }
 }

@@ -21,6 +21,11 @@ public enum FailureType {
   HEALTH_CHECK_FAILED("HealthCheckFailed", false),
   /** A step failed after its retries. */
   STEP_FAILED("StepFailed", false),
+  /**
+   * A bug in the runbook's own code (an unexpected exception, not a Temporal failure): the run is
+   * undone and ended instead of retried for ever. Report it with the run's id.
+   */
+  INTERNAL_ERROR("InternalError", false),
   /** A transient problem: Temporal retries it. */
   TRANSIENT("Transient", true);
 

@@ -7,20 +7,14 @@ import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
-import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.failure.TemporalFailure;
-import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -48,13 +42,11 @@ public final class Runbook<I extends RunbookInput> {
   private Phase phase = Phase.RUNNING;
   private String currentStep;
   private final List<StepRecord> steps = new ArrayList<>();
-  private final List<ApprovalRecord> approvals = new ArrayList<>();
-  private final Deque<Undo> undos = new ArrayDeque<>();
+  private final GateKeeper gates = new GateKeeper();
+  private final Compensation compensation = new Compensation();
 
   private String requestedBy;
   private boolean dryRun;
-  private ApprovalPolicy policy = ApprovalPolicy.DEFAULT;
-  private OpenGate gate;
 
   private boolean pauseRequested;
   private String pausedBy;
@@ -63,6 +55,7 @@ public final class Runbook<I extends RunbookInput> {
   private JsonNode verification;
   private JsonNode plan;
   private Double rtoSeconds;
+  private String bugStep;
 
   /**
    * @param type the workflow type, which also names the input schema ({@code runbooks/<kebab>/})
@@ -115,10 +108,12 @@ public final class Runbook<I extends RunbookInput> {
       phase = Phase.FAILED;
       publish();
       throw withResult(FailureType.INVALID_INPUT, invalid.getOriginalMessage());
+    } catch (RuntimeException e) {
+      throw failOnBug(e);
     }
     requestedBy = input.requestedBy();
     dryRun = Boolean.TRUE.equals(input.dryRun());
-    policy = input.approvals() == null ? ApprovalPolicy.DEFAULT : input.approvals();
+    gates.rules(new GateRules(input.approvals(), requestedBy));
     log.info("{} requested by {}{}", type, requestedBy, dryRun ? " (dry run)" : "");
     publish();
     try {
@@ -126,20 +121,22 @@ public final class Runbook<I extends RunbookInput> {
     } catch (TemporalFailure failure) {
       boolean cancelled =
           CancellationScope.current().isCancelRequested() || failure instanceof CanceledFailure;
-      failRunningSteps(cancelled ? "cancelled" : message(failure));
-      gate = null;
-      String undone = compensate();
+      failRunningSteps(cancelled ? "cancelled" : Failures.message(failure));
+      gates.close();
+      Compensation.Outcome undone = compensate();
       if (cancelled) {
         phase = Phase.CANCELLED;
         publish();
-        log.info("{} cancelled; {}", type, undone);
-        recordEvidenceDetached(result(null, "Cancelled. " + undone));
+        log.info("{} cancelled; {}", type, undone.sentence());
+        recordEvidenceDetached(result(null, "Cancelled. " + undone.sentence()));
         throw failure instanceof CanceledFailure c ? c : new CanceledFailure("cancelled");
       }
-      FailureType failureType = classify(failure);
-      phase = undoneCleanly ? Phase.ROLLED_BACK : Phase.FAILED;
+      FailureType failureType = Failures.classify(failure);
+      phase = undone.clean() ? Phase.ROLLED_BACK : Phase.FAILED;
       publish();
-      throw withResult(failureType, message(failure) + " " + undone);
+      throw withResult(failureType, Failures.message(failure) + " " + undone.sentence());
+    } catch (RuntimeException e) {
+      throw failOnBug(e);
     }
     phase = Phase.COMPLETED;
     currentStep = null;
@@ -147,6 +144,49 @@ public final class Runbook<I extends RunbookInput> {
     metric("signalbox_runbook_completed");
     return recordEvidence(
         result(null, dryRun ? "Dry run completed: nothing was changed." : "Completed."));
+  }
+
+  /**
+   * A bug in runbook code (README of {@code runbooks/}, "When a runbook has a bug"): left to the
+   * SDK, it would fail the workflow task again and again, with the source frozen all along. The run
+   * fails instead, after its undos, with {@code InternalError}. The SDK's own exceptions pass
+   * through untouched.
+   */
+  private RuntimeException failOnBug(RuntimeException e) {
+    if (!Failures.isBug(e)) {
+      throw e;
+    }
+    String bug = Failures.describe(e);
+    String where = where();
+    log.error("bug in runbook {}{}: {}", type, where, bug, e);
+    failRunningSteps("bug: " + bug);
+    gates.close();
+    Compensation.Outcome undone = compensate();
+    phase = undone.clean() ? Phase.ROLLED_BACK : Phase.FAILED;
+    publish();
+    return withResult(
+        FailureType.INTERNAL_ERROR,
+        "Bug in runbook "
+            + type
+            + where
+            + ": "
+            + bug
+            + ". The run was ended instead of being retried for ever. "
+            + undone.sentence()
+            + " Report the bug with this run's id.");
+  }
+
+  /** " in step 'x'" for the step that threw, " after step 'x'" between steps. */
+  private String where() {
+    if (bugStep != null) {
+      return " in step '" + bugStep + "'";
+    }
+    for (int i = steps.size() - 1; i >= 0; i--) {
+      if (steps.get(i).state() == StepState.RUNNING) {
+        return " in step '" + steps.get(i).name() + "'";
+      }
+    }
+    return currentStep == null ? "" : " after step '" + currentStep + "'";
   }
 
   // ---------------------------------------------------------------- steps
@@ -180,7 +220,7 @@ public final class Runbook<I extends RunbookInput> {
       return null;
     }
     if (undo != null) {
-      undos.push(new Undo(name, undo));
+      compensation.push(name, undo);
     }
     return run(name, body);
   }
@@ -240,9 +280,17 @@ public final class Runbook<I extends RunbookInput> {
       return value;
     } catch (TemporalFailure failure) {
       StepRecord s = steps.get(index);
-      steps.set(index, s.end(StepState.FAILED, now(), message(failure)));
+      steps.set(index, s.end(StepState.FAILED, now(), Failures.message(failure)));
       publish();
       throw failure;
+    } catch (RuntimeException e) {
+      if (Failures.isBug(e)) {
+        bugStep = bugStep == null ? name : bugStep;
+        StepRecord s = steps.get(index);
+        steps.set(index, s.end(StepState.FAILED, now(), "bug: " + Failures.describe(e)));
+        publish();
+      }
+      throw e;
     }
   }
 
@@ -263,32 +311,27 @@ public final class Runbook<I extends RunbookInput> {
       publish();
       return;
     }
+    ApprovalPolicy policy = gates.policy();
     Duration timeout = policy.timeoutOrDefault();
-    JsonNode reportTree = report == null ? Json.mapper().createObjectNode() : Json.tree(report);
     long since = Workflow.currentTimeMillis();
-    gate =
-        new OpenGate(
+    Gate open =
+        gates.open(
             name,
             prompt,
             Instant.ofEpochMilli(since).toString(),
             Instant.ofEpochMilli(since + timeout.toMillis()).toString(),
-            reportTree,
-            Json.digest(reportTree));
-    gate.needed = policy.needed();
+            report);
     currentStep = name;
     int index = steps.size();
     steps.add(new StepRecord(name, StepState.RUNNING, now(), null, "waiting for approval"));
     phase = Phase.WAITING_FOR_APPROVAL;
     publish();
-    log.info("gate {} open until {}", name, gate.deadline);
-    OpenGate open = gate;
+    log.info("gate {} open until {}", name, open.deadline);
     boolean decided = Workflow.await(timeout, open::decided);
-    gate = null;
+    gates.close();
     StepRecord s = steps.get(index);
     if (!decided) {
-      approvals.add(
-          new ApprovalRecord(
-              name, ApprovalRecord.TIMED_OUT, null, now(), null, "no decision within " + timeout));
+      gates.timedOut(name, now(), timeout);
       steps.set(index, s.end(StepState.FAILED, now(), "timed out: fails closed"));
       phase = Phase.RUNNING;
       publish();
@@ -318,79 +361,17 @@ public final class Runbook<I extends RunbookInput> {
 
   /** The {@code approve} signal. Refused approvals leave the gate open and are recorded. */
   public void approve(Signals.Approve signal) {
-    String by = signal == null ? null : signal.by();
-    String gateName = signal == null ? null : signal.gate();
-    String refusal = refusal(signal);
-    if (refusal != null) {
-      approvals.add(
-          new ApprovalRecord(
-              gateName, ApprovalRecord.REFUSED, by, now(), comment(signal), refusal));
-      log.warn("approval of gate {} by {} refused: {}", gateName, by, refusal);
-    } else {
-      gate.approvedBy.add(by);
-      approvals.add(
-          new ApprovalRecord(gateName, ApprovalRecord.APPROVED, by, now(), signal.comment(), null));
+    ApprovalRecord record = gates.approve(signal, now(), phase == Phase.PAUSED);
+    if (record.refusal() != null) {
+      log.warn(
+          "approval of gate {} by {} refused: {}", record.gate(), record.by(), record.refusal());
     }
     publish();
   }
 
-  private String refusal(Signals.Approve signal) {
-    if (signal == null || blank(signal.by())) {
-      return "the approval names nobody: set \"by\"";
-    }
-    if (gate == null) {
-      return "no gate is open" + (phase == Phase.PAUSED ? " (the run is paused)" : "");
-    }
-    if (!gate.name.equals(signal.gate())) {
-      return "gate '" + signal.gate() + "' is not open; the open gate is '" + gate.name + "'";
-    }
-    List<String> approvers = policy.approversOrAnyone();
-    if (!approvers.isEmpty() && !approvers.contains(signal.by())) {
-      return signal.by() + " is not one of the approvers " + approvers;
-    }
-    if (!policy.allowsSelfApproval() && signal.by().equals(requestedBy)) {
-      return "self-approval: " + signal.by() + " requested this run and may not approve it";
-    }
-    if (gate.approvedBy.contains(signal.by())) {
-      return signal.by()
-          + " has already approved; "
-          + policy.needed()
-          + " distinct approvers needed";
-    }
-    if (policy.commentRequired() && blank(signal.comment())) {
-      return "a comment is required with an approval";
-    }
-    if (signal.planDigest() != null && !signal.planDigest().equals(gate.digest)) {
-      return "stale planDigest: the gate's report has digest " + gate.digest;
-    }
-    return null;
-  }
-
   /** The {@code reject} signal: one rejection by an approver (or the requester) closes the gate. */
   public void reject(Signals.Reject signal) {
-    String by = signal == null ? null : signal.by();
-    String gateName = signal == null ? null : signal.gate();
-    String reason = signal == null ? null : signal.reason();
-    String refusal = null;
-    if (blank(by)) {
-      refusal = "the rejection names nobody: set \"by\"";
-    } else if (gate == null) {
-      refusal = "no gate is open";
-    } else if (!gate.name.equals(gateName)) {
-      refusal = "gate '" + gateName + "' is not open; the open gate is '" + gate.name + "'";
-    } else if (!policy.approversOrAnyone().isEmpty()
-        && !policy.approversOrAnyone().contains(by)
-        && !by.equals(requestedBy)) {
-      refusal = by + " is neither an approver " + policy.approversOrAnyone() + " nor the requester";
-    }
-    if (refusal != null) {
-      approvals.add(
-          new ApprovalRecord(gateName, ApprovalRecord.REFUSED, by, now(), reason, refusal));
-    } else if (!gate.decided()) {
-      gate.rejectedBy = by;
-      gate.rejectReason = blank(reason) ? "no reason given" : reason;
-      approvals.add(new ApprovalRecord(gateName, ApprovalRecord.REJECTED, by, now(), reason, null));
-    }
+    gates.reject(signal, now());
     publish();
   }
 
@@ -398,15 +379,25 @@ public final class Runbook<I extends RunbookInput> {
 
   /** The {@code pause} signal: takes effect at the next step boundary. */
   public void pause(Signals.Pause signal) {
+    String by = signal == null ? null : signal.by();
+    String reason = signal == null ? null : signal.reason();
+    if (gates.refusePauseOrResume("pause", by, reason, now())) {
+      publish();
+      return;
+    }
     pauseRequested = true;
-    pausedBy = signal == null ? null : signal.by();
-    pauseReason = signal == null ? null : signal.reason();
+    pausedBy = by;
+    pauseReason = Limits.cut(reason, Limits.TEXT);
     log.info("pause requested by {}: {}", pausedBy, pauseReason);
     publish();
   }
 
   /** The {@code resume} signal. */
   public void resume(Signals.Resume signal) {
+    if (gates.refusePauseOrResume("resume", signal == null ? null : signal.by(), null, now())) {
+      publish();
+      return;
+    }
     if (pauseRequested) {
       log.info("resumed by {}", signal == null ? null : signal.by());
     }
@@ -430,47 +421,34 @@ public final class Runbook<I extends RunbookInput> {
 
   // ---------------------------------------------------------------- compensation
 
-  private boolean undoneCleanly;
-
-  /** Runs the undos in reverse, surviving cancellation; returns a sentence on what was undone. */
-  private String compensate() {
-    undoneCleanly = !undos.isEmpty();
-    if (undos.isEmpty()) {
-      return "Nothing had been changed.";
+  /** Runs the undos in reverse, surviving cancellation, each recorded as a step. */
+  private Compensation.Outcome compensate() {
+    if (compensation.isEmpty()) {
+      return compensation.undoAll((step, undo) -> {});
     }
     phase = Phase.ROLLING_BACK;
     publish();
-    List<String> done = new ArrayList<>();
-    List<String> failed = new ArrayList<>();
+    Compensation.Outcome[] outcome = new Compensation.Outcome[1];
     // Detached: a cancelled run must still lift the freeze and scale the app back.
     Workflow.newDetachedCancellationScope(
-            () -> {
-              while (!undos.isEmpty()) {
-                Undo undo = undos.pop();
-                try {
-                  run(
-                      "undo:" + undo.step,
-                      () -> {
-                        undo.action.run();
-                        return null;
-                      });
-                  StepRecord last = steps.get(steps.size() - 1);
-                  steps.set(
-                      steps.size() - 1, last.end(StepState.UNDONE, last.endedAt(), last.detail()));
-                  done.add(undo.step);
-                } catch (TemporalFailure f) {
-                  failed.add(undo.step + " (" + message(f) + ")");
-                }
-              }
-            })
+            () ->
+                outcome[0] =
+                    compensation.undoAll(
+                        (step, undo) -> {
+                          run(
+                              "undo:" + step,
+                              () -> {
+                                undo.run();
+                                return null;
+                              });
+                          StepRecord last = steps.get(steps.size() - 1);
+                          steps.set(
+                              steps.size() - 1,
+                              last.end(StepState.UNDONE, last.endedAt(), last.detail()));
+                        }))
         .run();
     publish();
-    undoneCleanly = failed.isEmpty();
-    String sentence = "Undone: " + String.join(", ", done) + ".";
-    if (!failed.isEmpty()) {
-      sentence += " NOT undone, fix by hand: " + String.join("; ", failed) + ".";
-    }
-    return sentence;
+    return outcome[0];
   }
 
   private void failRunningSteps(String why) {
@@ -491,8 +469,8 @@ public final class Runbook<I extends RunbookInput> {
         phase,
         currentStep,
         List.copyOf(steps),
-        gate == null ? null : gate.view(policy),
-        List.copyOf(approvals),
+        gates.current() == null ? null : gates.current().view(gates.policy()),
+        gates.records(),
         dryRun,
         requestedBy,
         pauseRequested ? pausedBy : null,
@@ -507,7 +485,7 @@ public final class Runbook<I extends RunbookInput> {
         verification,
         plan,
         List.copyOf(steps),
-        List.copyOf(approvals),
+        gates.records(),
         failureType == null ? null : failureType.type(),
         message,
         dryRun,
@@ -544,8 +522,8 @@ public final class Runbook<I extends RunbookInput> {
                   result));
       return result.withEvidenceId(ref.evidenceId());
     } catch (ActivityFailure failure) {
-      log.error("evidence for {} could not be written: {}", type, message(failure));
-      return result.withNote("(Evidence could not be written: " + message(failure) + ")");
+      log.error("evidence for {} could not be written: {}", type, Failures.message(failure));
+      return result.withNote("(Evidence could not be written: " + Failures.message(failure) + ")");
     }
   }
 
@@ -559,13 +537,14 @@ public final class Runbook<I extends RunbookInput> {
     if (currentStep != null) {
       md.append(" · step `").append(currentStep).append('`');
     }
+    Gate gate = gates.current();
     if (gate != null) {
       md.append("\n\nWaiting for approval of gate `")
           .append(gate.name)
           .append("` (")
           .append(gate.approvedBy.size())
           .append('/')
-          .append(policy.needed())
+          .append(gates.policy().needed())
           .append(") until ")
           .append(gate.deadline)
           .append(": ")
@@ -590,96 +569,24 @@ public final class Runbook<I extends RunbookInput> {
       throw FailureType.INVALID_INPUT.failure(
           "Invalid input for " + type + ": " + String.join("; ", checked.errors()));
     }
+    I input;
     try {
-      return Json.map(rawInput, inputType);
+      input = Json.map(rawInput, inputType);
     } catch (IllegalArgumentException e) {
       throw FailureType.INVALID_INPUT.failure("Invalid input for " + type + ": " + e.getMessage());
     }
+    // What a schema cannot say: values that are each valid but cannot work together.
+    List<String> problems = input.problems();
+    if (!problems.isEmpty()) {
+      throw FailureType.INVALID_INPUT.failure(
+          "Invalid input for " + type + ": " + String.join("; ", problems));
+    }
+    return input;
   }
 
   // ---------------------------------------------------------------- helpers
 
-  private static FailureType classify(TemporalFailure failure) {
-    Throwable t = failure;
-    while (t != null) {
-      if (t instanceof ApplicationFailure app) {
-        return FailureType.fromType(app.getType());
-      }
-      if (t instanceof TimeoutFailure) {
-        return FailureType.STEP_FAILED;
-      }
-      t = t.getCause();
-    }
-    return FailureType.STEP_FAILED;
-  }
-
-  /** The innermost useful message: activity and child failures wrap the real one. */
-  static String message(TemporalFailure failure) {
-    Throwable t = failure;
-    while ((t instanceof ActivityFailure || t instanceof ChildWorkflowFailure)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t instanceof ApplicationFailure app) {
-      return app.getOriginalMessage();
-    }
-    if (t instanceof TemporalFailure tf) {
-      return tf.getOriginalMessage();
-    }
-    return String.valueOf(t.getMessage());
-  }
-
-  private static String comment(Signals.Approve signal) {
-    return signal == null ? null : signal.comment();
-  }
-
-  private static boolean blank(String s) {
-    return s == null || s.isBlank();
-  }
-
   private static String now() {
     return Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString();
-  }
-
-  private record Undo(String step, Runnable action) {}
-
-  private static final class OpenGate {
-    final String name;
-    final String prompt;
-    final String since;
-    final String deadline;
-    final JsonNode report;
-    final String digest;
-    final Set<String> approvedBy = new LinkedHashSet<>();
-    String rejectedBy;
-    String rejectReason;
-    int needed;
-
-    OpenGate(
-        String name, String prompt, String since, String deadline, JsonNode report, String digest) {
-      this.name = name;
-      this.prompt = prompt;
-      this.since = since;
-      this.deadline = deadline;
-      this.report = report;
-      this.digest = digest;
-    }
-
-    boolean decided() {
-      return rejectedBy != null || (needed > 0 && approvedBy.size() >= needed);
-    }
-
-    PendingGate view(ApprovalPolicy policy) {
-      return new PendingGate(
-          name,
-          prompt,
-          since,
-          deadline,
-          policy.approversOrAnyone(),
-          policy.needed(),
-          List.copyOf(approvedBy),
-          report,
-          digest);
-    }
   }
 }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.signalbox.workflows.copy.PostgresCopyInput;
 import io.signalbox.workflows.core.ApprovalPolicy;
 import io.signalbox.workflows.core.Endpoint;
+import io.signalbox.workflows.core.InputChecks;
 import io.signalbox.workflows.core.RunbookInput;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -73,5 +76,72 @@ public record GiteaDbMigrationInput(
 
   public boolean safetyBackupOrDefault() {
     return safetyBackup == null || safetyBackup;
+  }
+
+  /**
+   * The common problems, and timeouts that the activities waiting for them would cut off ({@link
+   * GiteaDbMigrationLimits}).
+   */
+  @Override
+  public List<String> problems() {
+    List<String> problems = new ArrayList<>(RunbookInput.super.problems());
+    if (app != null) {
+      InputChecks.duration(
+          "$.app.timeout",
+          app.timeout(),
+          null,
+          GiteaDbMigrationLimits.MAX_APP_TIMEOUT,
+          cutOff("scaling", GiteaDbMigrationLimits.KUBERNETES_START_TO_CLOSE),
+          problems);
+    }
+    if (switchTo != null && switchTo.command() != null) {
+      InputChecks.duration(
+          "$.switch.command.timeout",
+          switchTo.command().timeout(),
+          null,
+          GiteaDbMigrationLimits.MAX_COMMAND_TIMEOUT,
+          cutOff("the switch command", GiteaDbMigrationLimits.COMMAND_START_TO_CLOSE),
+          problems);
+    }
+    if (healthCheck != null) {
+      Duration timeout =
+          InputChecks.duration(
+              "$.healthCheck.timeout",
+              healthCheck.timeout(),
+              GiteaDbMigrationLimits.DEFAULT_HEALTH_TIMEOUT,
+              GiteaDbMigrationLimits.MAX_HEALTH_TIMEOUT,
+              cutOff("the health check", GiteaDbMigrationLimits.HEALTH_CHECK_START_TO_CLOSE),
+              problems);
+      Duration interval =
+          InputChecks.duration(
+              "$.healthCheck.interval",
+              healthCheck.interval(),
+              GiteaDbMigrationLimits.DEFAULT_HEALTH_INTERVAL,
+              GiteaDbMigrationLimits.MAX_HEALTH_INTERVAL,
+              "the health check heartbeats once per attempt and is given up after "
+                  + GiteaDbMigrationLimits.HEARTBEAT_TIMEOUT
+                  + " without one (a request may take "
+                  + GiteaDbMigrationLimits.HEALTH_REQUEST_TIMEOUT
+                  + "); set a shorter interval",
+              problems);
+      if (timeout != null && interval != null && interval.compareTo(timeout) > 0) {
+        problems.add(
+            "$.healthCheck.interval: "
+                + interval
+                + " is longer than $.healthCheck.timeout "
+                + timeout
+                + ": the check would try once only; set an interval shorter than the timeout");
+      }
+    }
+    return problems;
+  }
+
+  private static String cutOff(String what, Duration limit) {
+    return what
+        + " is cut off after "
+        + limit
+        + " and needs "
+        + GiteaDbMigrationLimits.MARGIN
+        + " of that for its own calls; set a shorter timeout";
   }
 }

@@ -8,6 +8,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.signalbox.workflows.core.FailureType;
 import io.signalbox.workflows.core.InputActivities;
+import io.signalbox.workflows.core.Limits;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -39,6 +40,15 @@ public class InputActivitiesImpl implements InputActivities {
           + " \"/path\"} or {\"secret\": {\"namespace\": \"ns\", \"name\": \"secret\", \"key\":"
           + " \"password\"}}";
 
+  /** The longest input accepted, in characters of JSON: no runbook input needs more. */
+  static final int MAX_INPUT_CHARS = 256 * 1024;
+
+  /** The longest error line: it travels through history in the failure message. */
+  static final int MAX_ERROR_CHARS = 500;
+
+  /** The most error lines returned; the rest are counted. */
+  static final int MAX_ERRORS = 50;
+
   private final SchemaRegistry registry =
       SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
   private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
@@ -67,7 +77,32 @@ public class InputActivitiesImpl implements InputActivities {
       }
       errors.add(describe(error));
     }
-    return new ValidationResult(List.copyOf(errors));
+    int size = input.toString().length();
+    if (size > MAX_INPUT_CHARS) {
+      errors.add(
+          "$: the input has "
+              + size
+              + " characters of JSON; at most "
+              + MAX_INPUT_CHARS
+              + " are accepted (look for a pasted file or log)");
+    }
+    return new ValidationResult(bounded(errors));
+  }
+
+  /**
+   * Each error cut to {@link #MAX_ERROR_CHARS} and at most {@link #MAX_ERRORS} of them: the errors
+   * travel through history and evidence, and a field name or value may be a megabyte long.
+   */
+  private static List<String> bounded(Set<String> errors) {
+    List<String> out = new ArrayList<>();
+    for (String error : errors) {
+      if (out.size() == MAX_ERRORS) {
+        out.add("… and " + (errors.size() - MAX_ERRORS) + " more errors");
+        break;
+      }
+      out.add(Limits.cut(error, MAX_ERROR_CHARS));
+    }
+    return List.copyOf(out);
   }
 
   /** Whether a runbook type has an input schema on the classpath. */
@@ -126,7 +161,7 @@ public class InputActivitiesImpl implements InputActivities {
       if (segment.isEmpty()) {
         continue;
       }
-      String name = segment.replace("~1", "/").replace("~0", "~");
+      String name = segmentName(segment.replace("~1", "/").replace("~0", "~"));
       if (name.chars().allMatch(Character::isDigit)) {
         path.append('[').append(name).append(']');
       } else {
@@ -134,6 +169,11 @@ public class InputActivitiesImpl implements InputActivities {
       }
     }
     return path.toString();
+  }
+
+  /** A field name as errors show it: a megabyte-long name is cut. */
+  private static String segmentName(String name) {
+    return Limits.cut(name, 100);
   }
 
   private static String describe(Error error) {
@@ -147,7 +187,7 @@ public class InputActivitiesImpl implements InputActivities {
     }
     if ("additionalProperties".equals(error.getKeyword()) && error.getProperty() != null) {
       return (path.equals("$") ? "$." : path + ".")
-          + error.getProperty()
+          + segmentName(error.getProperty())
           + ": is not a known field here (check its spelling)";
     }
     return message.startsWith(path) ? message : path + ": " + message;
@@ -158,7 +198,7 @@ public class InputActivitiesImpl implements InputActivities {
       Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> field = fields.next();
-        String child = path + "." + field.getKey();
+        String child = path + "." + segmentName(field.getKey());
         if (field.getKey().equalsIgnoreCase("password") && field.getValue().isTextual()) {
           out.add(child);
         } else {

@@ -3,6 +3,7 @@ package io.signalbox.activities.input;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalbox.workflows.core.InputActivities.ValidationRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -123,5 +124,76 @@ class InputActivitiesImplTest {
         .isEqualTo("runbooks/gitea-db-migration/input.schema.json");
     assertThat(InputActivitiesImpl.exists("ProbeRunbook")).isTrue();
     assertThat(InputActivitiesImpl.exists("NoSuchRunbook")).isFalse();
+  }
+
+  // ------------------------------------------------------------ bounded strings
+
+  private static final String MEGABYTE = "x".repeat(1 << 20);
+
+  @Test
+  void aMegabyteRequestedByIsRefusedWithoutEchoingIt() throws Exception {
+    ObjectNode input =
+        (ObjectNode)
+            JSON.readTree(
+                "{\"database\": {\"host\": \"db\", \"database\": \"g\", \"user\": \"g\"}}");
+    input.put("requestedBy", MEGABYTE);
+    List<String> errors = validator.validate(new ValidationRequest("ProbeRunbook", input)).errors();
+    assertThat(errors).anySatisfy(e -> assertThat(e).startsWith("$.requestedBy: ").contains("200"));
+    assertThat(String.join("\n", errors)).hasSizeLessThan(2_000);
+  }
+
+  @Test
+  void longNamesDurationsAndIdentifiersAreRefused() throws Exception {
+    ObjectNode input =
+        (ObjectNode)
+            JSON.readTree(
+                "{\"requestedBy\": \"alice\", \"approvals\": {}, \"database\": {\"host\": \"db\", \"user\": \"g\"}}");
+    ((ObjectNode) input.get("approvals")).putArray("approvers").add("a".repeat(201));
+    ((ObjectNode) input.get("approvals")).put("timeout", "PT" + "9".repeat(100) + "H");
+    ((ObjectNode) input.get("database")).put("database", "d".repeat(64));
+    List<String> errors = validator.validate(new ValidationRequest("ProbeRunbook", input)).errors();
+    assertThat(errors)
+        .anySatisfy(e -> assertThat(e).startsWith("$.approvals.approvers[0]: "))
+        .anySatisfy(e -> assertThat(e).startsWith("$.approvals.timeout: "))
+        .anySatisfy(e -> assertThat(e).startsWith("$.database.database: ").contains("63"));
+  }
+
+  @Test
+  void aMegabyteFieldNameOrPasswordPathIsCutInTheErrors() throws Exception {
+    ObjectNode input =
+        (ObjectNode)
+            JSON.readTree(
+                "{\"requestedBy\": \"alice\", \"database\": {\"host\": \"db\", \"database\": \"g\", \"user\": \"g\"}}");
+    input.put(MEGABYTE, true);
+    input.putObject("nested" + MEGABYTE).put("password", "hunter2");
+    List<String> errors = validator.validate(new ValidationRequest("ProbeRunbook", input)).errors();
+    assertThat(errors).isNotEmpty().allSatisfy(e -> assertThat(e).hasSizeLessThanOrEqualTo(500));
+    assertThat(errors).anySatisfy(e -> assertThat(e).contains("is not a known field here"));
+  }
+
+  @Test
+  void aHugeInputIsRefusedAsAWhole() throws Exception {
+    ObjectNode input =
+        (ObjectNode)
+            JSON.readTree(
+                "{\"requestedBy\": \"alice\", \"database\": {\"host\": \"db\", \"database\": \"g\", \"user\": \"g\"}}");
+    input.put("label", MEGABYTE);
+    assertThat(validator.validate(new ValidationRequest("ProbeRunbook", input)).errors())
+        .anySatisfy(e -> assertThat(e).startsWith("$: the input has ").contains("at most 262144"))
+        .allSatisfy(e -> assertThat(e).hasSizeLessThanOrEqualTo(500));
+  }
+
+  @Test
+  void manyErrorsAreCappedWithACount() throws Exception {
+    ObjectNode input =
+        (ObjectNode)
+            JSON.readTree(
+                "{\"requestedBy\": \"alice\", \"database\": {\"host\": \"db\", \"database\": \"g\", \"user\": \"g\"}}");
+    for (int i = 0; i < 500; i++) {
+      input.put("unknown" + i, i);
+    }
+    List<String> errors = validator.validate(new ValidationRequest("ProbeRunbook", input)).errors();
+    assertThat(errors).hasSize(51);
+    assertThat(errors.get(50)).isEqualTo("… and 450 more errors");
   }
 }

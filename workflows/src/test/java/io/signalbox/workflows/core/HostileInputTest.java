@@ -118,6 +118,13 @@ class HostileInputTest {
     // Nothing a person sent is kept at full length: the whole status is a few kilobytes.
     assertThat(JSON.writeValueAsString(status).length()).isLessThan(20_000);
 
+    // A pause with a megabyte reason is taken, its reason cut.
+    stub.signal("pause", new Signals.Pause("dave", MEGABYTE));
+    RunbookStatus pausing = await(stub, s -> "dave".equals(s.pausedBy()));
+    assertThat(pausing.pauseReason()).hasSize(Limits.TEXT).endsWith("[cut: 1048576 characters]");
+    stub.signal("resume", new Signals.Resume("dave"));
+    await(stub, s -> s.pausedBy() == null);
+
     // A real approver's megabyte comment counts, cut with a marker.
     stub.signal("approve", new Signals.Approve("go", "bob", MEGABYTE, null));
     RunbookResult result = stub.getResult(RunbookResult.class);

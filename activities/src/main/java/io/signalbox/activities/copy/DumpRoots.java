@@ -198,7 +198,7 @@ public final class DumpRoots {
             + why
             + ": give an absolute, normalized path inside one of the worker's dump roots "
             + roots
-            + " (signalbox.dump-roots)");
+            + " (signalbox.dump-roots).");
   }
 
   private static String quote(String value) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.signalbox.activities.command.CommandActivitiesImpl;
 import io.signalbox.activities.command.CommandRunner;
 import io.signalbox.activities.copy.CopyActivitiesImpl;
+import io.signalbox.activities.copy.DumpRoots;
 import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
 import io.signalbox.activities.evidence.EvidenceStore;
 import io.signalbox.activities.health.HealthCheckActivitiesImpl;
@@ -73,16 +74,28 @@ public class ActivitiesConfiguration {
   }
 
   /**
+   * Where an input may have dumps written or read ({@code signalbox.dump-roots}, default the dump
+   * directory): the one path rule for {@code copy.dumpDir} and {@code backup.path}.
+   */
+  @Bean
+  public DumpRoots dumpRoots(SignalboxProperties properties) {
+    DumpRoots roots = new DumpRoots(properties.dumpRootsOrDefault());
+    log.info("dump roots: {}", roots.roots());
+    return roots;
+  }
+
+  /**
    * Dump, restore, verify. Registered on the shared task queue and on this worker's own, so a
    * copy's restore and verify find the dump it wrote (unless the dump directory is shared).
    */
   @Bean
   public CopyActivitiesImpl copyActivities(
-      PgTools tools, SecretResolver secrets, SignalboxProperties properties) {
+      PgTools tools, SecretResolver secrets, SignalboxProperties properties, DumpRoots roots) {
     return new CopyActivitiesImpl(
         tools,
         new PgConnector(secrets),
-        properties.dumpDir().toAbsolutePath(),
+        properties.dumpDir().toAbsolutePath().normalize(),
+        roots,
         properties.sharedDumpDir() ? null : properties.hostTaskQueue());
   }
 

@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -17,7 +18,11 @@ import org.springframework.validation.annotation.Validated;
  * @param taskQueue the task queue the worker polls and the CLI starts runs on
  * @param devServer the embedded Temporal dev server of the {@code dev} profile
  * @param evidenceDir where evidence files (JSON and Markdown reports) are written
- * @param dumpDir where dumps are written; shared storage when several workers run
+ * @param dumpDir where dumps are written when a run names no directory; shared storage when several
+ *     workers run
+ * @param dumpRoots the directories a run's input may name for its dumps ({@code copy.dumpDir}) or
+ *     read a dump from ({@code backup.path}): a path must lie inside one of them once links are
+ *     resolved; unset: just {@code dumpDir}
  * @param sharedDumpDir whether {@code dumpDir} is storage every worker sees; when false (the
  *     default), restore and verify of a dump run on the worker that wrote it, through its own task
  *     queue {@code hostTaskQueue}
@@ -32,9 +37,19 @@ public record SignalboxProperties(
     @DefaultValue @Valid @NotNull DevServer devServer,
     @DefaultValue("var/evidence") @NotNull Path evidenceDir,
     @DefaultValue("var/dumps") @NotNull Path dumpDir,
+    List<Path> dumpRoots,
     @DefaultValue("false") boolean sharedDumpDir,
     @NotBlank String hostTaskQueue,
     Path pgBin) {
+
+  /**
+   * The dump roots as absolute paths (relative ones are taken from the working directory), {@code
+   * dumpDir} alone when none is configured.
+   */
+  public List<Path> dumpRootsOrDefault() {
+    List<Path> roots = dumpRoots == null || dumpRoots.isEmpty() ? List.of(dumpDir) : dumpRoots;
+    return roots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+  }
 
   /**
    * The embedded Temporal dev server (the Temporal Java test server in real time).

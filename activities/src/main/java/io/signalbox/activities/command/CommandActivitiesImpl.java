@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -17,6 +18,14 @@ import java.util.function.Function;
  * child and propagates.
  */
 public class CommandActivitiesImpl implements CommandActivities {
+  /**
+   * What a runbook command (helm, kubectl, …) takes from the worker's environment beyond {@link
+   * CommandRunner#BASE_ENV}: the kubeconfig and the in-cluster API address. Anything else it needs
+   * comes from the input's {@code env} and {@code secretEnv}.
+   */
+  static final Set<String> COMMAND_ENV =
+      Set.of("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT");
+
   static final int DEFAULT_TAIL = 16 * 1024;
   static final int MAX_TAIL = 256 * 1024;
   private static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
@@ -99,6 +108,7 @@ public class CommandActivitiesImpl implements CommandActivities {
             .withTimeout(timeout)
             .withTailBytes(tail)
             .withProgressInterval(heartbeatEvery)
+            .withInheritEnv(COMMAND_ENV)
             .withEnv(input.env())
             .withSecretEnv(secretValues);
     if (input.workingDir() != null) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.exec.CommandLine;
@@ -29,10 +30,24 @@ import org.slf4j.LoggerFactory;
  * timedOut} set. Killing sends SIGTERM first (pg_dump and pg_restore then cancel their server-side
  * work), then SIGKILL to whatever is still alive after a grace period.
  *
+ * <p>A child starts with an explicit, minimal environment, never the worker's whole one (which
+ * holds the database passwords, the Kubernetes token variables, every secret the worker was given):
+ * the variables of {@link #BASE_ENV} that are set, those its spec names in {@code inheritEnv}, then
+ * the spec's own {@code env} and {@code secretEnv}.
+ *
  * <p>Not final, so tests can record the specs a component hands it.
  */
 public class CommandRunner {
   private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
+
+  /**
+   * What every child takes from the worker's environment, when set: the search path, the home
+   * directory (tools read their configuration there), the locale, the time zone and the temporary
+   * directory.
+   */
+  public static final Set<String> BASE_ENV =
+      Set.of("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR");
+
   private static final Duration KILL_GRACE = Duration.ofSeconds(5);
   private static final long POLL_MILLIS = 200;
   private static final int MIN_CHECKED_SECRET = 6;
@@ -47,6 +62,21 @@ public class CommandRunner {
     static ProgressListener none() {
       return p -> {};
     }
+  }
+
+  private final Map<String, String> parentEnv;
+
+  /** A runner whose children take their base environment from the worker's. */
+  public CommandRunner() {
+    this(System.getenv());
+  }
+
+  /**
+   * @param parentEnv the environment children take {@link #BASE_ENV} and {@code inheritEnv} from
+   *     (the worker's own; a test can pass any)
+   */
+  public CommandRunner(Map<String, String> parentEnv) {
+    this.parentEnv = Map.copyOf(parentEnv);
   }
 
   /**
@@ -79,15 +109,16 @@ public class CommandRunner {
     executor.setProcessDestroyer(watchdog);
     DefaultExecuteResultHandler handler = new DefaultExecuteResultHandler();
 
+    Map<String, String> environment = environment(spec);
     log.info(
-        "running {} (timeout {}, env {}, secret env {})",
+        "running {} (timeout {}, environment {}, of which secret {})",
         spec.argv(),
         spec.timeout(),
-        spec.env().keySet(),
+        new java.util.TreeSet<>(environment.keySet()),
         spec.secretEnv().keySet());
     long started = System.nanoTime();
     try {
-      executor.execute(line, environment(spec), handler);
+      executor.execute(line, environment, handler);
     } catch (IOException e) {
       throw new CommandException("cannot start " + spec.argv().get(0) + ": " + e.getMessage(), e);
     }
@@ -171,9 +202,17 @@ public class CommandRunner {
     }
   }
 
-  private static Map<String, String> environment(CommandSpec spec) {
-    Map<String, String> env = new HashMap<>(System.getenv());
-    spec.removeEnv().forEach(env::remove);
+  /** The child's whole environment: nothing of the worker's but what is named. */
+  Map<String, String> environment(CommandSpec spec) {
+    Map<String, String> env = new HashMap<>();
+    for (Set<String> names : List.of(BASE_ENV, spec.inheritEnv())) {
+      for (String name : names) {
+        String value = parentEnv.get(name);
+        if (value != null) {
+          env.put(name, value);
+        }
+      }
+    }
     env.putAll(spec.env());
     env.putAll(spec.secretEnv());
     return env;

@@ -12,14 +12,19 @@ import java.util.function.Consumer;
 /**
  * A command to run: an argv array (never a shell), its environment and its limits.
  *
+ * <p>The child does not inherit the worker's environment: it gets {@link CommandRunner#BASE_ENV}
+ * and the variables named in {@code inheritEnv} from it (those that are set), then {@code env} and
+ * {@code secretEnv}. So no secret of the worker reaches a program that was not given it.
+ *
  * <p>Secrets go in {@code secretEnv} only: they reach the child through its environment, are never
  * logged, and the runner refuses a spec whose argv contains one of their values (of 6 characters or
  * more: shorter ones would match innocent arguments).
  *
  * @param argv the program and its arguments, passed as they are (no quoting, no shell)
- * @param env variables added to the worker's environment
- * @param secretEnv variables added to the environment whose values are secrets
- * @param removeEnv variables of the worker's environment the child must not inherit
+ * @param env variables set for the child (plain values)
+ * @param secretEnv variables set for the child whose values are secrets
+ * @param inheritEnv variables the child takes from the worker's environment when they are set,
+ *     beyond {@link CommandRunner#BASE_ENV}
  * @param workingDir the child's working directory, or null for the worker's
  * @param timeout the child is killed (with its descendants) after this long
  * @param tailBytes how many bytes of the end of stdout and of stderr to keep
@@ -31,7 +36,7 @@ public record CommandSpec(
     List<String> argv,
     Map<String, String> env,
     Map<String, String> secretEnv,
-    Set<String> removeEnv,
+    Set<String> inheritEnv,
     Path workingDir,
     Duration timeout,
     int tailBytes,
@@ -51,7 +56,7 @@ public record CommandSpec(
     argv = List.copyOf(argv);
     env = env == null ? Map.of() : Map.copyOf(env);
     secretEnv = secretEnv == null ? Map.of() : Map.copyOf(secretEnv);
-    removeEnv = removeEnv == null ? Set.of() : Set.copyOf(removeEnv);
+    inheritEnv = inheritEnv == null ? Set.of() : Set.copyOf(inheritEnv);
     timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive");
@@ -75,7 +80,7 @@ public record CommandSpec(
         argv,
         merge(env, extra),
         secretEnv,
-        removeEnv,
+        inheritEnv,
         workingDir,
         timeout,
         tailBytes,
@@ -89,7 +94,7 @@ public record CommandSpec(
         argv,
         env,
         merge(secretEnv, extra),
-        removeEnv,
+        inheritEnv,
         workingDir,
         timeout,
         tailBytes,
@@ -98,12 +103,15 @@ public record CommandSpec(
         stderrLines);
   }
 
-  public CommandSpec withRemoveEnv(Set<String> names) {
+  /** Also passes these variables of the worker's environment, when they are set. */
+  public CommandSpec withInheritEnv(Set<String> names) {
+    Set<String> all = new java.util.LinkedHashSet<>(inheritEnv);
+    all.addAll(names);
     return new CommandSpec(
         argv,
         env,
         secretEnv,
-        names,
+        all,
         workingDir,
         timeout,
         tailBytes,
@@ -117,7 +125,7 @@ public record CommandSpec(
         argv,
         env,
         secretEnv,
-        removeEnv,
+        inheritEnv,
         dir,
         timeout,
         tailBytes,
@@ -131,7 +139,7 @@ public record CommandSpec(
         argv,
         env,
         secretEnv,
-        removeEnv,
+        inheritEnv,
         workingDir,
         value,
         tailBytes,
@@ -145,7 +153,7 @@ public record CommandSpec(
         argv,
         env,
         secretEnv,
-        removeEnv,
+        inheritEnv,
         workingDir,
         timeout,
         value,
@@ -159,7 +167,7 @@ public record CommandSpec(
         argv,
         env,
         secretEnv,
-        removeEnv,
+        inheritEnv,
         workingDir,
         timeout,
         tailBytes,
@@ -173,7 +181,7 @@ public record CommandSpec(
         argv,
         env,
         secretEnv,
-        removeEnv,
+        inheritEnv,
         workingDir,
         timeout,
         tailBytes,
@@ -187,7 +195,7 @@ public record CommandSpec(
         argv,
         env,
         secretEnv,
-        removeEnv,
+        inheritEnv,
         workingDir,
         timeout,
         tailBytes,
@@ -205,6 +213,8 @@ public record CommandSpec(
         + env.keySet()
         + ", secretEnv="
         + secretEnv.keySet()
+        + ", inheritEnv="
+        + inheritEnv
         + ", timeout="
         + timeout
         + "]";

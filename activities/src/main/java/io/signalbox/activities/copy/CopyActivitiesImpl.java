@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,22 +45,51 @@ public class CopyActivitiesImpl implements CopyActivities {
   private final PgTools tools;
   private final PgConnector connector;
   private final Path defaultDumpDir;
+  private final DumpRoots roots;
   private final String hostTaskQueue;
+
+  /** A dump key: a run id (a UUID), optionally with a suffix such as {@code -redo-1}. */
+  private static final Pattern DUMP_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  /**
+   * A worker whose only dump root is its default dump directory.
+   *
+   * @see #CopyActivitiesImpl(PgTools, PgConnector, Path, DumpRoots, String)
+   */
+  public CopyActivitiesImpl(
+      PgTools tools, PgConnector connector, Path defaultDumpDir, String hostTaskQueue) {
+    this(tools, connector, defaultDumpDir, DumpRoots.of(defaultDumpDir), hostTaskQueue);
+  }
 
   /**
    * @param tools runs pg_dump / pg_restore
    * @param connector opens JDBC connections with resolved passwords
-   * @param defaultDumpDir where dumps go when the input names no directory
+   * @param defaultDumpDir where dumps go when the input names no directory (absolute)
+   * @param roots the directories an input's {@code copy.dumpDir} may name (or lie under)
    * @param hostTaskQueue this worker's own task queue (restore and verify of its dumps are sent
    *     there), or null when the dump directory is shared by all workers
+   * @throws IllegalArgumentException when the default dump directory is not inside the roots
    */
   public CopyActivitiesImpl(
-      PgTools tools, PgConnector connector, Path defaultDumpDir, String hostTaskQueue) {
+      PgTools tools,
+      PgConnector connector,
+      Path defaultDumpDir,
+      DumpRoots roots,
+      String hostTaskQueue) {
     this.tools = tools;
     this.snapshotDump = new SnapshotDump(tools);
     this.connector = connector;
     this.defaultDumpDir = defaultDumpDir;
+    this.roots = roots;
     this.hostTaskQueue = hostTaskQueue;
+    if (!roots.contains(defaultDumpDir)) {
+      throw new IllegalArgumentException(
+          "the dump directory "
+              + defaultDumpDir
+              + " (signalbox.dump-dir) is not inside the dump roots "
+              + roots.roots()
+              + " (signalbox.dump-roots)");
+    }
   }
 
   @Override
@@ -76,13 +106,12 @@ public class CopyActivitiesImpl implements CopyActivities {
   public DumpResult dump(DumpRequest request) {
     require(request != null && request.source() != null, "dump: no source given");
     require(request.copyId() != null && !request.copyId().isBlank(), "dump: no copyId given");
-    Path base = request.dumpDir() != null ? Path.of(request.dumpDir()) : defaultDumpDir;
-    Path dir = base.resolve(safeName(request.copyId()));
+    Path dir = dumpDirectory(request);
     try {
-      Files.createDirectories(base);
+      Files.createDirectories(dir.getParent());
     } catch (java.io.IOException e) {
       throw FailureType.PRECONDITION_FAILED.failure(
-          "cannot create the dump directory " + base + ": " + e.getMessage());
+          "cannot create the dump directory " + dir.getParent() + ": " + e.getMessage());
     }
     ActivityExecutionContext ctx = context();
     SnapshotDump.Outcome outcome =
@@ -249,6 +278,39 @@ public class CopyActivitiesImpl implements CopyActivities {
   }
 
   /**
+   * {@code <dumpDir>/<copyId>/<dumpKey>}: each run dumps into its own directory, so a run that
+   * reuses a workflow id (and so a copy id) never replaces the kept dump of an earlier run; a retry
+   * of the same run (same key) replaces its own incomplete attempt. Without a key (requests
+   * recorded before it existed) the dump goes to {@code <dumpDir>/<copyId>} as it did then.
+   */
+  private Path dumpDirectory(CopyActivities.DumpRequest request) {
+    Path base =
+        request.dumpDir() == null
+            ? roots.resolve("copy.dumpDir", defaultDumpDir)
+            : roots.resolve("copy.dumpDir", request.dumpDir());
+    Path dir = base.resolve(segment(safeName(request.copyId())));
+    if (request.dumpKey() != null) {
+      if (!DUMP_KEY.matcher(request.dumpKey()).matches()) {
+        throw FailureType.INVALID_INPUT.failure(
+            "dump: dumpKey must be one path segment of letters, digits, '.', '_' and '-' (at"
+                + " most 128, starting with a letter or digit), e.g. the run id");
+      }
+      dir = dir.resolve(segment(request.dumpKey()));
+    }
+    // Again with the copy and key directories: a link planted there must not lead out either.
+    return roots.resolve("copy.dumpDir", dir);
+  }
+
+  /** Asserts a name is exactly one path segment that is neither "." nor "..". */
+  private static Path segment(String name) {
+    Path p = Path.of(name);
+    if (p.getNameCount() != 1 || p.isAbsolute() || name.equals(".") || name.equals("..")) {
+      throw new IllegalStateException("not a single safe path segment: " + name);
+    }
+    return p;
+  }
+
+  /**
    * A copy id becomes a directory name: anything but letters, digits, dot, dash and underscore is
    * replaced, so a workflow id can never leave the dump directory.
    */
@@ -260,9 +322,9 @@ public class CopyActivitiesImpl implements CopyActivities {
     return s.length() > 200 ? s.substring(0, 200) : s;
   }
 
-  private static Path existingDump(String dumpPath) {
+  private Path existingDump(String dumpPath) {
     require(dumpPath != null && !dumpPath.isBlank(), "no dump path given");
-    Path dir = Path.of(dumpPath);
+    Path dir = roots.resolve("dumpPath", dumpPath);
     if (!Files.isDirectory(dir)) {
       // Not retryable: a retry on this worker will not find it either; the workflow routes
       // restore and verify to the worker that wrote the dump.

@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * EvidenceSchema}) and, when a directory is configured, as {@code <dir>/<workflowId>/<runId>.json}
  * and {@code .md}. The evidence id is {@code workflowId/runId}.
  *
- * <p>Idempotent: recording the same run again replaces its row and rewrites its files, so a retried
+ * <p>Keyed by run, in the database ({@code (workflow_id, run_id)}) and on disk: a later run that
+ * reuses a workflow id gets its own record and files, and never replaces an earlier run's.
+ * Idempotent: recording the same run again replaces its row and rewrites its files, so a retried
  * activity never leaves two records. Before anything is stored, every JSON field named {@code
  * password} with a string value is replaced by {@value #REDACTED}: inputs only ever hold secret
  * references, and this makes sure a literal that slipped through is not kept either.
@@ -70,9 +72,8 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
       INSERT INTO signalbox_evidence (evidence_id, workflow_id, run_id, runbook, outcome,
           requested_by, started_at, ended_at, failure_type, dry_run, json, markdown, recorded_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, now())
-      ON CONFLICT (evidence_id) DO UPDATE SET
-          workflow_id = EXCLUDED.workflow_id,
-          run_id = EXCLUDED.run_id,
+      ON CONFLICT (workflow_id, run_id) DO UPDATE SET
+          evidence_id = EXCLUDED.evidence_id,
           runbook = EXCLUDED.runbook,
           outcome = EXCLUDED.outcome,
           requested_by = EXCLUDED.requested_by,

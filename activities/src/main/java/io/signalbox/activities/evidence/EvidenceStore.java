@@ -16,7 +16,8 @@ import javax.sql.DataSource;
 
 /**
  * The read side of the evidence store, used by the CLI ({@code signalbox evidence <id>}): one
- * record by evidence id or by workflow id (its latest run), and the most recent records.
+ * record by run (workflow id and run id), by evidence id or by workflow id (its latest run), every
+ * run of a workflow id, and the most recent records.
  */
 public class EvidenceStore {
 
@@ -81,13 +82,34 @@ public class EvidenceStore {
     return byId.isPresent() ? byId : findLatestByWorkflowId(id);
   }
 
-  /** The record with this evidence id ({@code workflowId/runId}). */
+  /**
+   * The record with this evidence id ({@code workflowId/runId}); should two runs share it (a
+   * workflow id with a {@code /}), the latest.
+   */
   public Optional<EvidenceRecord> findById(String evidenceId) {
     if (evidenceId == null) {
       return Optional.empty();
     }
     return queryRecord(
-        "SELECT " + RECORD_COLUMNS + " FROM signalbox_evidence WHERE evidence_id = ?", evidenceId);
+        "SELECT "
+            + RECORD_COLUMNS
+            + " FROM signalbox_evidence WHERE evidence_id = ?"
+            + LATEST
+            + " LIMIT 1",
+        evidenceId);
+  }
+
+  /** The record of one run: its workflow id and run id. */
+  public Optional<EvidenceRecord> findRun(String workflowId, String runId) {
+    if (workflowId == null || runId == null) {
+      return Optional.empty();
+    }
+    return queryRecord(
+        "SELECT "
+            + RECORD_COLUMNS
+            + " FROM signalbox_evidence WHERE workflow_id = ? AND run_id = ?",
+        workflowId,
+        runId);
   }
 
   /** The record of the latest run of a workflow id. */
@@ -123,10 +145,12 @@ public class EvidenceStore {
         limit);
   }
 
-  private Optional<EvidenceRecord> queryRecord(String sql, Object param) {
+  private Optional<EvidenceRecord> queryRecord(String sql, Object... params) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setObject(1, param);
+      for (int i = 0; i < params.length; i++) {
+        ps.setObject(i + 1, params[i]);
+      }
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();

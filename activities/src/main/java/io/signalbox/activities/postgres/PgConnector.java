@@ -3,12 +3,14 @@ package io.signalbox.activities.postgres;
 import io.signalbox.activities.secrets.SecretResolver;
 import io.signalbox.workflows.core.Endpoint;
 import io.signalbox.workflows.core.FailureType;
+import io.signalbox.workflows.core.SecretRef;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
+import java.util.function.Function;
 
 /**
  * Opens PgJDBC connections to an {@link Endpoint}, with the password resolved through the {@link
@@ -20,9 +22,16 @@ public final class PgConnector {
   /** {@code application_name} of every Signalbox session, so operators can tell them apart. */
   public static final String APPLICATION_NAME = "signalbox";
 
-  private final SecretResolver secrets;
+  private final Function<SecretRef, String> secrets;
 
   public PgConnector(SecretResolver secrets) {
+    this(secrets::resolve);
+  }
+
+  /**
+   * @param secrets resolves a password reference to its value, on the worker
+   */
+  public PgConnector(Function<SecretRef, String> secrets) {
     this.secrets = secrets;
   }
 
@@ -36,6 +45,15 @@ public final class PgConnector {
    * or drop the endpoint's database).
    */
   public Connection open(Endpoint endpoint, String database) throws SQLException {
+    return open(endpoint, database, APPLICATION_NAME);
+  }
+
+  /**
+   * A new connection with its own {@code application_name} (e.g. {@code signalbox-snapshot
+   * <copy>}), so a session can be told apart in {@code pg_stat_activity}.
+   */
+  public Connection open(Endpoint endpoint, String database, String applicationName)
+      throws SQLException {
     validate(endpoint);
     if (database == null || database.isBlank()) {
       throw FailureType.INVALID_INPUT.failure("endpoint " + endpoint.describe() + ": no database");
@@ -43,10 +61,11 @@ public final class PgConnector {
     Properties props = new Properties();
     props.setProperty("user", endpoint.user());
     if (endpoint.password() != null) {
-      props.setProperty("password", secrets.resolve(endpoint.password()));
+      props.setProperty("password", secrets.apply(endpoint.password()));
     }
     props.setProperty("sslmode", endpoint.sslmodeOrDefault());
-    props.setProperty("ApplicationName", APPLICATION_NAME);
+    props.setProperty(
+        "ApplicationName", applicationName == null ? APPLICATION_NAME : applicationName);
     props.setProperty("connectTimeout", "10");
     props.setProperty("loginTimeout", "20");
     props.setProperty("tcpKeepAlive", "true");

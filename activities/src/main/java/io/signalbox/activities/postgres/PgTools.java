@@ -10,12 +10,9 @@ import io.signalbox.workflows.core.SecretRef;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -26,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -63,23 +59,19 @@ public class PgTools {
       Pattern.compile("finished item \\d+ TABLE DATA ");
   private static final Pattern TABLE_DATA_STARTED = Pattern.compile("processing data for table ");
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
-  private static final Set<String> LIBPQ_ENV =
-      Set.of(
-          "PGPASSWORD",
-          "PGPASSFILE",
-          "PGSERVICE",
-          "PGSERVICEFILE",
-          "PGHOST",
-          "PGHOSTADDR",
-          "PGPORT",
-          "PGUSER",
-          "PGDATABASE",
-          "PGOPTIONS",
-          "PGSSLMODE");
+
+  /**
+   * What a pg tool takes from the worker's environment beyond {@link CommandRunner#BASE_ENV}: the
+   * TLS files an operator configured for the worker (paths, not secrets). Never {@code PGPASSWORD},
+   * {@code PGHOST} and the like: every connection setting comes from the endpoint.
+   */
+  static final Set<String> PG_TLS_ENV =
+      Set.of("PGSSLROOTCERT", "PGSSLCRL", "PGSSLCRLDIR", "PGSSLCERT", "PGSSLKEY");
 
   private final CommandRunner runner;
   private final Path configuredBinDir;
   private final Function<SecretRef, String> secrets;
+  private final PgConnector connector;
   private final Function<String, String> environment;
   private final Duration progressEvery;
   private volatile PgToolset located;
@@ -102,6 +94,7 @@ public class PgTools {
     this.runner = runner;
     this.configuredBinDir = configuredBinDir;
     this.secrets = secrets;
+    this.connector = new PgConnector(secrets);
     this.environment = environment;
     this.progressEvery = progressEvery;
   }
@@ -275,33 +268,10 @@ public class PgTools {
    *     or a missing database, {@code Transient} when the server cannot be reached
    */
   Connection connect(Endpoint endpoint, String applicationName) {
-    Properties props = new Properties();
-    props.setProperty("user", endpoint.user());
-    String password = password(endpoint);
-    if (password != null) {
-      props.setProperty("password", password);
-    }
-    props.setProperty("sslmode", endpoint.sslmodeOrDefault());
-    props.setProperty("ApplicationName", applicationName);
-    props.setProperty("connectTimeout", "30");
-    String host = endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host();
-    String url =
-        "jdbc:postgresql://"
-            + host
-            + ":"
-            + endpoint.portOrDefault()
-            + "/"
-            + URLEncoder.encode(endpoint.database(), StandardCharsets.UTF_8);
     try {
-      return DriverManager.getConnection(url, props);
+      return connector.open(endpoint, endpoint.database(), applicationName);
     } catch (SQLException e) {
-      String state = e.getSQLState() == null ? "" : e.getSQLState();
-      String message = "cannot connect to " + endpoint.describe() + ": " + e.getMessage();
-      // 28xxx: authentication, 3D000: no such database, 42501: no privilege to connect.
-      if (state.startsWith("28") || state.equals("3D000") || state.equals("42501")) {
-        throw FailureType.PRECONDITION_FAILED.failure(message);
-      }
-      throw FailureType.TRANSIENT.failure(message);
+      throw PgErrors.failure("cannot connect to " + endpoint.describe(), e);
     }
   }
 
@@ -316,7 +286,8 @@ public class PgTools {
   /**
    * libpq settings for a tool: host, port and user in argv (no secrets there), the database as a
    * conninfo string so any name works, sslmode and application name through the environment, the
-   * password through the pgpass file.
+   * password through the pgpass file. The tool's environment is otherwise minimal (see {@link
+   * CommandRunner}): the source's pg_dump never sees the target's password, nor any other secret.
    */
   private static List<String> connectionArgs(Endpoint e) {
     return List.of(
@@ -362,7 +333,7 @@ public class PgTools {
             src.host(), src.portOrDefault(), src.database(), src.user(), password(src))) {
       CommandSpec spec =
           CommandSpec.of(argv)
-              .withRemoveEnv(LIBPQ_ENV)
+              .withInheritEnv(PG_TLS_ENV)
               .withEnv(connectionEnv(src, "signalbox-dump " + nullToEmpty(request.copyId())))
               .withEnv(pgpass.environment())
               .withTimeout(request.timeoutOrDefault())
@@ -533,7 +504,7 @@ public class PgTools {
             password(target))) {
       CommandSpec spec =
           CommandSpec.of(argv)
-              .withRemoveEnv(LIBPQ_ENV)
+              .withInheritEnv(PG_TLS_ENV)
               .withEnv(connectionEnv(target, appName))
               .withEnv(pgpass.environment())
               .withTimeout(request.timeoutOrDefault())

@@ -71,6 +71,59 @@ class CommandRunnerActivityTest {
   }
 
   @Test
+  void aCommandSeesTheKubernetesSettingsAndItsOwnEnvironmentButNoOtherSecretOfTheWorker() {
+    Map<String, String> worker =
+        Map.of(
+            "PATH", System.getenv("PATH"),
+            "HOME", "/home/signalbox",
+            "KUBECONFIG", "/etc/signalbox/kubeconfig",
+            "KUBERNETES_SERVICE_HOST", "10.0.0.1",
+            "KUBERNETES_SERVICE_PORT", "443",
+            "GITEA_DB_PASSWORD", "source-secret-1",
+            "TARGET_DB_PASSWORD", "target-secret-2",
+            "SPRING_DATASOURCE_PASSWORD", "evidence-secret-3");
+    TestActivityEnvironment own = TestActivityEnvironment.newInstance();
+    try {
+      own.registerActivitiesImplementations(
+          new CommandActivitiesImpl(
+              new CommandRunner(worker),
+              ref -> ref.env().equals("TEST_TOKEN") ? "tok-123456" : null,
+              Duration.ofMillis(100)));
+      CommandOutput out =
+          own.newActivityStub(
+                  CommandActivities.class,
+                  ActivityOptions.newBuilder()
+                      .setStartToCloseTimeout(Duration.ofMinutes(1))
+                      .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                      .build())
+              .run(
+                  new CommandInput(
+                      List.of("/usr/bin/env"),
+                      "PT30S",
+                      Map.of("HELM_NAMESPACE", "gitea"),
+                      Map.of("HELM_TOKEN", new SecretRef("TEST_TOKEN", null, null)),
+                      null,
+                      null));
+
+      assertThat(out.succeeded()).isTrue();
+      assertThat(out.stdoutTail().lines().map(l -> l.substring(0, l.indexOf('='))).sorted())
+          .containsExactly(
+              "HELM_NAMESPACE",
+              "HELM_TOKEN",
+              "HOME",
+              "KUBECONFIG",
+              "KUBERNETES_SERVICE_HOST",
+              "KUBERNETES_SERVICE_PORT",
+              "PATH");
+      assertThat(out.stdoutTail())
+          .contains("HELM_TOKEN=tok-123456")
+          .doesNotContain("source-secret-1", "target-secret-2", "evidence-secret-3");
+    } finally {
+      own.close();
+    }
+  }
+
+  @Test
   void heartbeatsWhileRunning() {
     List<CommandProgress> beats = new CopyOnWriteArrayList<>();
     env.setActivityHeartbeatListener(CommandProgress.class, beats::add);

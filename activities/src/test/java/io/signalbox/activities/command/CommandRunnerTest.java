@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -108,14 +109,69 @@ class CommandRunnerTest {
         CommandSpec.of(
                 "sh", "-c", "printf '%s|%s|%s' \"$PLAIN\" \"$PGPASSWORD\" \"${HOME:-unset}\"")
             .withEnv(Map.of("PLAIN", "p1"))
-            .withSecretEnv(Map.of("PGPASSWORD", "s3cr3t-value"))
-            .withRemoveEnv(Set.of("HOME"));
+            .withSecretEnv(Map.of("PGPASSWORD", "s3cr3t-value"));
 
-    CommandResult result = runner.run(spec, null);
+    CommandResult result = new CommandRunner(Map.of("PATH", System.getenv("PATH"))).run(spec, null);
 
     assertThat(result.stdout().tail()).isEqualTo("p1|s3cr3t-value|unset");
     assertThat(String.join(" ", result.argv())).doesNotContain("s3cr3t-value");
     assertThat(spec.toString()).doesNotContain("s3cr3t-value").contains("PGPASSWORD");
+  }
+
+  @Test
+  void aChildSeesOnlyTheBaseEnvironmentWhatItInheritsByNameAndWhatItIsGiven() {
+    Map<String, String> worker = new HashMap<>();
+    worker.put("PATH", System.getenv("PATH"));
+    worker.put("HOME", "/home/signalbox");
+    worker.put("LANG", "C.UTF-8");
+    worker.put("TZ", "UTC");
+    worker.put("TARGET_DB_PASSWORD", "target-secret-1");
+    worker.put("PGPASSWORD", "libpq-secret-2");
+    worker.put("SPRING_DATASOURCE_PASSWORD", "evidence-secret-3");
+    worker.put("AWS_SECRET_ACCESS_KEY", "cloud-secret-4");
+    worker.put("KUBECONFIG", "/etc/kube/config");
+    CommandRunner runner = new CommandRunner(worker);
+
+    CommandResult result =
+        runner.run(
+            CommandSpec.of("/usr/bin/env")
+                .withInheritEnv(Set.of("KUBECONFIG", "NOT_SET_ANYWHERE"))
+                .withEnv(Map.of("PLAIN", "p1"))
+                .withSecretEnv(Map.of("GIVEN_SECRET", "given-secret-5")),
+            null);
+
+    assertThat(result.succeeded()).isTrue();
+    Map<String, String> seen = parseEnv(result.stdout().tail());
+    assertThat(seen)
+        .containsOnlyKeys("PATH", "HOME", "LANG", "TZ", "KUBECONFIG", "PLAIN", "GIVEN_SECRET")
+        .containsEntry("HOME", "/home/signalbox")
+        .containsEntry("GIVEN_SECRET", "given-secret-5");
+    assertThat(result.stdout().tail())
+        .doesNotContain("target-secret-1", "libpq-secret-2", "evidence-secret-3", "cloud-secret-4");
+  }
+
+  @Test
+  void theDefaultRunnerPassesNothingOfTheWorkersOwnEnvironmentButTheBase() {
+    // The test JVM's real environment: it holds variables outside the base (this assertion keeps
+    // the test meaningful), and none of them may reach the child.
+    Set<String> outsideBase = new java.util.TreeSet<>(System.getenv().keySet());
+    outsideBase.removeAll(CommandRunner.BASE_ENV);
+    assertThat(outsideBase).isNotEmpty();
+
+    CommandResult result = runner.run(CommandSpec.of("/usr/bin/env"), null);
+
+    Map<String, String> seen = parseEnv(result.stdout().tail());
+    assertThat(CommandRunner.BASE_ENV).containsAll(seen.keySet());
+    assertThat(seen).containsEntry("PATH", System.getenv("PATH"));
+    assertThat(seen.keySet()).doesNotContainAnyElementsOf(outsideBase);
+  }
+
+  private static Map<String, String> parseEnv(String text) {
+    Map<String, String> env = new HashMap<>();
+    text.lines()
+        .filter(l -> l.indexOf('=') > 0)
+        .forEach(l -> env.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+    return env;
   }
 
   @Test

@@ -15,11 +15,13 @@ import io.signalbox.workflows.core.SecretRef;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,6 +97,10 @@ class CopyActivitiesImplTest {
       CopyActivities.RestoreResult restore) {}
 
   private Copied copyShapes(String copyId) {
+    return copyShapes(copyId, null);
+  }
+
+  private Copied copyShapes(String copyId, String dumpKey) {
     PostgresServer a = pg.server(0);
     PostgresServer b = pg.server(1);
     String src = database(a, "src");
@@ -102,7 +108,7 @@ class CopyActivitiesImplTest {
     String dst = database(b, "dst");
     CopyActivities.DumpResult dump =
         copy.dump(
-            new CopyActivities.DumpRequest(endpoint(a, src), copyId, 2, null, true, null, null));
+            new CopyActivities.DumpRequest(endpoint(a, src), copyId, 2, null, true, null, dumpKey));
     CopyActivities.RestoreResult restore =
         copy.restore(
             new CopyActivities.RestoreRequest(endpoint(b, dst), dump.dumpPath(), copyId, 2, null));
@@ -163,13 +169,111 @@ class CopyActivitiesImplTest {
             () ->
                 copy.restore(
                     new CopyActivities.RestoreRequest(
-                        endpoint(pg.server(1), "postgres"), "/nonexistent/dump", "x", 1, null)));
+                        endpoint(pg.server(1), "postgres"),
+                        dumps.resolve("nonexistent/dump").toString(),
+                        "x",
+                        1,
+                        null)));
     assertThat(thrown).isNotNull();
     assertThat(thrown.getCause()).isInstanceOf(ApplicationFailure.class);
     ApplicationFailure failure = (ApplicationFailure) thrown.getCause();
     assertThat(failure.isNonRetryable()).isTrue();
     assertThat(failure.getType()).isEqualTo("PreconditionFailed");
     assertThat(failure.getOriginalMessage()).contains("is not on this worker");
+  }
+
+  @Test
+  void aDumpDirOutsideTheDumpRootsIsInvalidInputNamingTheFieldAndTheRoots(@TempDir Path outside)
+      throws Exception {
+    Files.createSymbolicLink(dumps.resolve("link-out"), outside);
+    for (String dumpDir :
+        List.of(
+            "../../etc",
+            "var/dumps",
+            dumps + "/../etc",
+            dumps + "-evil",
+            dumps + "/link-out",
+            dumps + "/a\u0000b")) {
+      ActivityFailure thrown =
+          catchThrowableOfType(
+              ActivityFailure.class,
+              () ->
+                  copy.dump(
+                      new CopyActivities.DumpRequest(
+                          endpoint(pg.server(0), "postgres"),
+                          "copy-evil",
+                          1,
+                          dumpDir,
+                          false,
+                          null,
+                          "run-1")));
+      assertThat(thrown).as(dumpDir).isNotNull();
+      assertThat(thrown.getCause()).isInstanceOf(ApplicationFailure.class);
+      ApplicationFailure failure = (ApplicationFailure) thrown.getCause();
+      assertThat(failure.getType()).isEqualTo("InvalidInput");
+      assertThat(failure.isNonRetryable()).isTrue();
+      assertThat(failure.getOriginalMessage())
+          .startsWith("copy.dumpDir ")
+          .contains(dumps.toString())
+          .contains("signalbox.dump-roots");
+    }
+    try (Stream<Path> s = Files.list(outside)) {
+      assertThat(s).isEmpty();
+    }
+    assertThat(Path.of("../../etc/copy-evil")).doesNotExist();
+  }
+
+  @Test
+  void aRunThatReusesACopyIdKeepsTheEarlierRunsDumpAndEachRestoresFromItsOwnPath()
+      throws Exception {
+    Copied first = copyShapes("reused-id", "run-a");
+    Path firstManifest = Path.of(first.dump().dumpPath()).resolve("manifest.json");
+    String firstManifestText = Files.readString(firstManifest);
+    PostgresServer a = pg.server(0);
+    a.execute(first.src(), "CREATE TABLE only_in_first (x int)");
+
+    Copied second = copyShapes("reused-id", "run-b");
+
+    assertThat(first.dump().dumpPath()).isEqualTo(dumps.resolve("reused-id/run-a").toString());
+    assertThat(second.dump().dumpPath()).isEqualTo(dumps.resolve("reused-id/run-b").toString());
+    assertThat(Files.readString(firstManifest)).isEqualTo(firstManifestText);
+    assertThat(Path.of(first.dump().dumpPath()).resolve("toc.dat")).exists();
+    assertThat(verify(first).matches()).isTrue();
+    assertThat(verify(second).matches()).isTrue();
+
+    // A retry of the first run's dump (same key) replaces only its own directory.
+    String src = database(a, "src");
+    a.executeResource(src, "/datasets/shapes.sql");
+    CopyActivities.DumpResult again =
+        copy.dump(
+            new CopyActivities.DumpRequest(
+                endpoint(a, src), "reused-id", 2, null, true, null, "run-a"));
+    assertThat(again.dumpPath()).isEqualTo(first.dump().dumpPath());
+    assertThat(Path.of(second.dump().dumpPath()).resolve("manifest.json")).exists();
+    assertThat(verify(second).matches()).isTrue();
+  }
+
+  @Test
+  void aDumpKeyThatIsNotOneSafeSegmentIsRefused() {
+    for (String key : List.of("..", "a/b", "../x", "", ".hidden", "x".repeat(129))) {
+      ActivityFailure thrown =
+          catchThrowableOfType(
+              ActivityFailure.class,
+              () ->
+                  copy.dump(
+                      new CopyActivities.DumpRequest(
+                          endpoint(pg.server(0), "postgres"),
+                          "copy-key",
+                          1,
+                          null,
+                          false,
+                          null,
+                          key)));
+      assertThat(thrown).as(key).isNotNull();
+      assertThat(((ApplicationFailure) thrown.getCause()).getType()).isEqualTo("InvalidInput");
+      assertThat(((ApplicationFailure) thrown.getCause()).getOriginalMessage()).contains("dumpKey");
+    }
+    assertThat(dumps.resolve("copy-key")).doesNotExist();
   }
 
   @Test

@@ -50,7 +50,7 @@ class EvidenceActivitiesImplTest {
     db = "evidence_" + DATABASES.incrementAndGet();
     server.createDatabase(db);
     dataSource = dataSource(server, db);
-    assertThat(EvidenceSchema.migrate(dataSource)).isEqualTo(1);
+    assertThat(EvidenceSchema.migrate(dataSource)).isEqualTo(2);
     dir = Files.createDirectories(root.resolve("evidence"));
     evidence = new EvidenceActivitiesImpl(dataSource, dir);
     store = new EvidenceStore(dataSource);
@@ -177,6 +177,67 @@ class EvidenceActivitiesImplTest {
     assertThat(store.findById("wf/run-1").orElseThrow().markdown()).isEqualTo(md);
     // No temporary files are left behind by the atomic writes.
     assertThat(names(dir.resolve("wf"))).containsExactlyInAnyOrder("run-1.json", "run-1.md");
+  }
+
+  @Test
+  void aReusedWorkflowIdKeepsEveryRunsRecordAndFiles() throws IOException {
+    EvidenceRef first =
+        evidence.record(
+            new EvidenceInput(
+                "reused", "run-a", "2026-03-26T10:00:00Z", "2026-03-26T10:01:00Z", completed()));
+    RunbookResult failed =
+        new RunbookResult(
+            "FAILED",
+            "GiteaDbMigration",
+            null,
+            null,
+            null,
+            List.of(),
+            List.of(),
+            "GateRejected",
+            "rejected",
+            false);
+    EvidenceRef second =
+        evidence.record(
+            new EvidenceInput(
+                "reused", "run-b", "2026-03-27T10:00:00Z", "2026-03-27T10:01:00Z", failed));
+
+    assertThat(server.queryColumn(db, "SELECT run_id || ' ' || outcome FROM signalbox_evidence"))
+        .containsExactlyInAnyOrder("run-a COMPLETED", "run-b FAILED");
+    assertThat(first.markdownPath()).isNotEqualTo(second.markdownPath());
+    assertThat(Files.readString(Path.of(first.markdownPath()))).doesNotContain("GateRejected");
+    assertThat(Files.readString(Path.of(second.markdownPath()))).contains("GateRejected");
+    assertThat(store.findRun("reused", "run-a").orElseThrow().summary().outcome())
+        .isEqualTo("COMPLETED");
+    assertThat(store.find("reused").orElseThrow().summary().runId()).isEqualTo("run-b");
+  }
+
+  @Test
+  void runsWhoseEvidenceIdsCoincideKeepTheirOwnRecords() {
+    // "a/b" + "c" and "a" + "b/c" both read "a/b/c": the key is the pair, not the joined id.
+    evidence.record(
+        new EvidenceInput("a/b", "c", "2026-03-26T10:00:00Z", "2026-03-26T10:01:00Z", completed()));
+    evidence.record(
+        new EvidenceInput(
+            "a",
+            "b/c",
+            "2026-03-27T10:00:00Z",
+            "2026-03-27T10:01:00Z",
+            new RunbookResult(
+                "FAILED",
+                "GiteaDbMigration",
+                null,
+                null,
+                null,
+                List.of(),
+                List.of(),
+                "StepFailed",
+                "x",
+                false)));
+
+    assertThat(server.queryValue(db, "SELECT count(*) FROM signalbox_evidence")).isEqualTo("2");
+    assertThat(store.findRun("a/b", "c").orElseThrow().summary().outcome()).isEqualTo("COMPLETED");
+    assertThat(store.findRun("a", "b/c").orElseThrow().summary().outcome()).isEqualTo("FAILED");
   }
 
   @Test

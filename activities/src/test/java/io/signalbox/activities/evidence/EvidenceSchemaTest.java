@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.signalbox.testing.PostgresExtension;
 import io.signalbox.testing.PostgresServer;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,7 +21,7 @@ class EvidenceSchemaTest {
     server.createDatabase("twice");
     DataSource ds = dataSource(server, "twice");
 
-    assertThat(EvidenceSchema.migrate(ds)).isEqualTo(1);
+    assertThat(EvidenceSchema.migrate(ds)).isEqualTo(2);
     assertThat(EvidenceSchema.migrate(ds)).isZero();
 
     assertThat(
@@ -28,7 +29,7 @@ class EvidenceSchemaTest {
                 "twice",
                 "SELECT version || ' ' || success FROM signalbox_schema_history ORDER BY"
                     + " installed_rank"))
-        .containsExactly("1 true");
+        .containsExactly("1 true", "2 true");
     assertThat(
             server.queryColumn(
                 "twice",
@@ -48,6 +49,42 @@ class EvidenceSchemaTest {
             "json",
             "markdown",
             "recorded_at");
+    assertThat(
+            server.queryValue(
+                "twice",
+                "SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM pg_constraint c"
+                    + " CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)"
+                    + " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum"
+                    + " WHERE c.conname = 'signalbox_evidence_pkey'"))
+        .isEqualTo("workflow_id,run_id");
+  }
+
+  @Test
+  void aStoreOnV1KeepsItsRecordsWhenV2KeysThemByRun() {
+    PostgresServer server = pg.server(0);
+    server.createDatabase("upgrade");
+    DataSource ds = dataSource(server, "upgrade");
+    Flyway.configure()
+        .dataSource(ds)
+        .table(EvidenceSchema.HISTORY_TABLE)
+        .locations(EvidenceSchema.LOCATION)
+        .target("1")
+        .load()
+        .migrate();
+    server.execute(
+        "upgrade",
+        "INSERT INTO signalbox_evidence (evidence_id, workflow_id, run_id, json, markdown)"
+            + " VALUES ('wf/run-1', 'wf', 'run-1', '{}', '# run 1')");
+
+    assertThat(EvidenceSchema.migrate(ds)).isEqualTo(1);
+    new EvidenceActivitiesImpl(ds, null).record(EvidenceActivitiesImplTest.input("wf", "run-2"));
+
+    assertThat(
+            server.queryColumn(
+                "upgrade", "SELECT run_id || ' ' || markdown FROM signalbox_evidence ORDER BY 1"))
+        .hasSize(2)
+        .first()
+        .isEqualTo("run-1 # run 1");
   }
 
   @Test
@@ -57,7 +94,7 @@ class EvidenceSchemaTest {
     server.execute("shared", "CREATE TABLE someone_elses (id int)");
     DataSource ds = dataSource(server, "shared");
 
-    assertThat(EvidenceSchema.migrate(ds)).isEqualTo(1);
+    assertThat(EvidenceSchema.migrate(ds)).isEqualTo(2);
     assertThat(EvidenceSchema.migrate(ds)).isZero();
     assertThat(server.queryValue("shared", "SELECT count(*) FROM signalbox_evidence"))
         .isEqualTo("0");

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -18,19 +19,28 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code signalbox evidence <id>}: a run's evidence report (Markdown, or the JSON record). From
- * Signalbox's own database when one is given (as the worker is configured: {@code
- * SPRING_DATASOURCE_URL}, {@code _USERNAME}, {@code _PASSWORD}), else from the evidence files.
+ * {@code signalbox evidence <id> [--run RUN_ID]}: a run's evidence report (Markdown, or the JSON
+ * record). Evidence is kept per run, so a workflow id that was reused has several: the newest is
+ * shown, {@code --run} picks another. From Signalbox's own database when one is given (as the
+ * worker is configured: {@code SPRING_DATASOURCE_URL}, {@code _USERNAME}, {@code _PASSWORD}), else
+ * from the evidence files.
  */
 @Command(
     name = "evidence",
     description =
-        "Print a run's evidence report (the latest run of a workflow id, or workflowId/runId).")
+        "Print a run's evidence report: the newest run of a workflow id, the run given with --run,"
+            + " or workflowId/runId.")
 class EvidenceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "ID", description = "Workflow id, or workflowId/runId.")
   String id;
+
+  @Option(
+      names = "--run",
+      paramLabel = "RUN_ID",
+      description = "The run of the workflow id to show (default: its newest run).")
+  String runId;
 
   @Option(names = "--json", description = "Print the JSON record instead of the Markdown report.")
   boolean json;
@@ -76,9 +86,12 @@ class EvidenceCommand implements Callable<Integer> {
     if (password != null) {
       ds.setPassword(password);
     }
+    EvidenceStore store = new EvidenceStore(ds);
     Optional<EvidenceStore.EvidenceRecord> found;
+    List<EvidenceStore.EvidenceSummary> runs;
     try {
-      found = new EvidenceStore(ds).find(id);
+      found = runId != null ? store.findRun(id, runId) : store.find(id);
+      runs = found.map(r -> store.listRuns(r.summary().workflowId())).orElse(List.of());
     } catch (RuntimeException e) {
       throw new CliException(
           CliException.UNREACHABLE,
@@ -88,7 +101,25 @@ class EvidenceCommand implements Callable<Integer> {
         found.orElseThrow(
             () ->
                 new CliException(
-                    CliException.NOT_FOUND, "no evidence for '" + id + "' in " + dbUrl));
+                    CliException.NOT_FOUND, "no evidence for " + what() + " in " + dbUrl));
+    if (runs.size() > 1) {
+      // On stderr, so the report on stdout stays clean for a pipe.
+      spec.commandLine()
+          .getErr()
+          .println(
+              "run "
+                  + record.summary().runId()
+                  + " of "
+                  + runs.size()
+                  + " runs of "
+                  + record.summary().workflowId()
+                  + " (others: "
+                  + runs.stream()
+                      .map(EvidenceStore.EvidenceSummary::runId)
+                      .filter(r -> !r.equals(record.summary().runId()))
+                      .toList()
+                  + "; pick one with --run)");
+    }
     return json ? record.json().toPrettyString() : record.markdown();
   }
 
@@ -101,8 +132,16 @@ class EvidenceCommand implements Callable<Integer> {
     return Files.readString(file);
   }
 
-  /** {@code workflowId/runId}, else the newest report of the workflow id. */
+  /** The run given by --run, else {@code workflowId/runId}, else the newest report of the id. */
   private Path locate() throws IOException {
+    if (runId != null) {
+      Path exact = EvidenceActivitiesImpl.markdownFile(dir, id, runId);
+      if (Files.isRegularFile(exact)) {
+        return exact;
+      }
+      throw new CliException(
+          CliException.NOT_FOUND, "no evidence for " + what() + " under " + dir.toAbsolutePath());
+    }
     int slash = id.lastIndexOf('/');
     if (slash > 0) {
       Path exact =
@@ -130,6 +169,10 @@ class EvidenceCommand implements Callable<Integer> {
             + "' under "
             + dir.toAbsolutePath()
             + " (give --db-url, or --evidence-dir where the worker writes evidence)");
+  }
+
+  private String what() {
+    return runId == null ? "'" + id + "'" : "run " + runId + " of '" + id + "'";
   }
 
   private static long modified(Path p) {

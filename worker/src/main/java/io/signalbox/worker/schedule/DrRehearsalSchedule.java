@@ -106,7 +106,8 @@ public final class DrRehearsalSchedule {
    * @throws IllegalStateException naming the file and each bad field
    */
   public static JsonNode loadInput(Path file) {
-    if (file == null) {
+    // An unset environment variable in application.yaml binds as an empty path.
+    if (file == null || file.toString().isBlank()) {
       throw new IllegalStateException(
           "signalbox.dr-rehearsal.enabled is true but signalbox.dr-rehearsal.input-file is not"
               + " set: point it at a DrRehearsal input (JSON), see runbooks/dr-rehearsal/");

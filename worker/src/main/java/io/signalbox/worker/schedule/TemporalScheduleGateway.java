@@ -42,7 +42,7 @@ public class TemporalScheduleGateway implements ScheduleGateway {
   }
 
   /** The gRPC status code somewhere in a failure's causes, or null. */
-  static Status.Code status(Throwable e) {
+  public static Status.Code status(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof StatusRuntimeException s) {
         return s.getStatus().getCode();

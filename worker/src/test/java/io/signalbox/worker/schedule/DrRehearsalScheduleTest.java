@@ -199,6 +199,8 @@ class DrRehearsalScheduleTest {
         .hasMessageContaining("cannot read signalbox.dr-rehearsal.input-file");
     assertThatThrownBy(() -> DrRehearsalSchedule.loadInput(null))
         .hasMessageContaining("signalbox.dr-rehearsal.input-file is not set");
+    assertThatThrownBy(() -> DrRehearsalSchedule.loadInput(Path.of("")))
+        .hasMessageContaining("signalbox.dr-rehearsal.input-file is not set");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.signalbox.workflows.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
@@ -17,10 +18,13 @@ import io.signalbox.workflows.core.EvidenceActivities;
 import io.signalbox.workflows.core.InputActivities;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.testing.RunbookStubs;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
@@ -304,5 +308,29 @@ class DrRehearsalWorkflowTest {
     assertThat(failure.getType()).isEqualTo("InvalidInput");
     assertThat(failure.getOriginalMessage()).contains("$.databases[1].name").contains("a@b");
     assertThat(FakeBackupVerification.STARTED).isEmpty();
+  }
+
+  @Test
+  void cancellingTheRehearsalCancelsItsRunningChildren() throws Exception {
+    WorkflowStub stub =
+        start("dr-7", "", database("gitea", "db1", ""), database("statehub", "db2", ""));
+    // No result is awaited yet, so time does not skip: the children stay in their restore.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (FakeBackupVerification.RUNNING.get() < 2) {
+      assertThat(System.nanoTime()).as("both children started").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+
+    stub.cancel();
+
+    WorkflowFailedException e =
+        catchThrowableOfType(
+            WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
+    assertThat(e.getCause()).isInstanceOf(CanceledFailure.class);
+    for (String child : List.of("dr-7-gitea-db1", "dr-7-statehub-db2")) {
+      assertThat(client.newUntypedWorkflowStub(child).describe().getStatus())
+          .as(child)
+          .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
+    }
   }
 }

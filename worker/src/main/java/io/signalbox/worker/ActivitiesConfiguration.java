@@ -7,6 +7,8 @@ import io.signalbox.activities.command.CommandActivitiesImpl;
 import io.signalbox.activities.command.CommandRunner;
 import io.signalbox.activities.copy.CopyActivitiesImpl;
 import io.signalbox.activities.copy.DumpRoots;
+import io.signalbox.activities.evidence.BackupHistory;
+import io.signalbox.activities.evidence.BackupHistoryActivitiesImpl;
 import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
 import io.signalbox.activities.evidence.EvidenceStore;
 import io.signalbox.activities.health.HealthCheckActivitiesImpl;
@@ -136,5 +138,19 @@ public class ActivitiesConfiguration {
   public EvidenceStore evidenceStore(ObjectProvider<DataSource> dataSource) {
     DataSource ds = dataSource.getIfAvailable();
     return ds == null ? null : new EvidenceStore(ds);
+  }
+
+  /** The backup history (DrRehearsal's report, the backup metrics), when there is a database. */
+  @Bean
+  public BackupHistory backupHistory(ObjectProvider<DataSource> dataSource) {
+    DataSource ds = dataSource.getIfAvailable();
+    return ds == null ? null : new BackupHistory(ds);
+  }
+
+  /** DrRehearsal reads past verifications through it; without a database it says there are none. */
+  @Bean
+  public BackupHistoryActivitiesImpl backupHistoryActivities(
+      ObjectProvider<BackupHistory> history) {
+    return new BackupHistoryActivitiesImpl(history.getIfAvailable());
   }
 }

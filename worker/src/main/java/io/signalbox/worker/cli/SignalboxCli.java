@@ -36,6 +36,7 @@ import picocli.CommandLine.ScopeType;
       SignalCommands.Resume.class,
       ListCommand.class,
       EvidenceCommand.class,
+      ScheduleCommand.class,
       DevServerCommand.class,
       CommandLine.HelpCommand.class
     })

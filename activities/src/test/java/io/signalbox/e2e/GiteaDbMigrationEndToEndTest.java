@@ -488,7 +488,7 @@ class GiteaDbMigrationEndToEndTest {
         WorkflowStub stub = start(into, "");
         atGate(stub, E2E_WAIT, "freeze");
         approve(stub, "freeze");
-        awaitRestoreWaitingOnTheLock(into);
+        awaitSessionWaitingOnALock(cnpg(), into, "signalbox-restore");
         assertThat(pgTools()).as("pg_restore runs").anyMatch(c -> c.contains("pg_restore"));
         assertThat(deployment().getSpec().getReplicas()).isZero();
 
@@ -505,19 +505,51 @@ class GiteaDbMigrationEndToEndTest {
     }
   }
 
-  /** Waits until a pg_restore session on {@code db} waits for a lock. */
-  private void awaitRestoreWaitingOnTheLock(String db) throws InterruptedException {
+  /**
+   * Cancel while the copy's real pg_dump runs: held by a transaction on the source that locks a
+   * table (pg_dump's own LOCK TABLE … IN ACCESS SHARE MODE waits for it, and so do the snapshot's
+   * counts). The run reports CANCELLED only after pg_dump has exited.
+   */
+  @Test
+  void cancelDuringTheDumpEndsOnlyAfterPgDumpHasExited() throws Exception {
+    Map<String, String> before = content(old(), source);
+    WorkflowStub stub = start("");
+    atGate(stub, E2E_WAIT, "freeze"); // the safety backup is done
+    try (Connection lock = old().connect(source)) {
+      lock.setAutoCommit(false);
+      try (Statement st = lock.createStatement()) {
+        st.execute("LOCK TABLE public.accounts IN ACCESS EXCLUSIVE MODE");
+      }
+      approve(stub, "freeze");
+      awaitSessionWaitingOnALock(old(), source, "signalbox-dump");
+      assertThat(pgTools()).as("pg_dump runs").anyMatch(c -> c.contains("pg_dump"));
+
+      stub.cancel();
+      WorkflowFailedException e =
+          catchThrowableOfType(
+              WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
+      List<String> alive = pgTools(); // right when the run reports its end
+      assertThat(e.getCause()).isInstanceOf(CanceledFailure.class);
+      assertThat(alive).as("pg tools of this test alive when the run ended").isEmpty();
+      lock.rollback();
+    }
+    assertRolledBack(before);
+  }
+
+  /** Waits until a session of {@code db} whose application name starts so waits for a lock. */
+  private void awaitSessionWaitingOnALock(PostgresServer server, String db, String application)
+      throws InterruptedException {
     long deadline = System.nanoTime() + E2E_WAIT.toNanos();
     while (!"t"
         .equals(
-            cnpg()
-                .queryValue(
-                    "postgres",
-                    "SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = '"
-                        + db
-                        + "' AND application_name LIKE 'signalbox-restore%'"
-                        + " AND wait_event_type = 'Lock'"))) {
-      assertThat(System.nanoTime()).as("pg_restore waits on the lock").isLessThan(deadline);
+            server.queryValue(
+                "postgres",
+                "SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = '"
+                    + db
+                    + "' AND application_name LIKE '"
+                    + application
+                    + "%' AND wait_event_type = 'Lock'"))) {
+      assertThat(System.nanoTime()).as(application + " waits on the lock").isLessThan(deadline);
       Thread.sleep(50);
     }
   }

@@ -168,7 +168,7 @@ class DevServerTest {
     assertThat(err.toString()).contains("not an address of this machine");
   }
 
-  private static List<InetAddress> nonLoopbackAddresses() throws Exception {
+  static List<InetAddress> nonLoopbackAddresses() throws Exception {
     List<InetAddress> out = new ArrayList<>();
     for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
       if (!nic.isUp() || nic.isLoopback()) {

@@ -264,6 +264,9 @@ class WorkerRestartIT {
         throw new AssertionError(id + " did not complete after the switch approval", e);
       }
       assertThat(result.path("outcome").asText()).isEqualTo("COMPLETED");
+      JsonNode copySteps =
+          harness.client().newUntypedWorkflowStub(id + "-copy").query("status", JsonNode.class);
+      log.info("{} COMPLETED; steps: {}; copy steps: {}", id, steps(result), steps(copySteps));
       assertThat(fingerprint(target(), targetDb))
           .as("target %s against source %s", targetDb, sourceDb)
           .isEqualTo(fingerprint(source(), sourceDb))
@@ -273,6 +276,22 @@ class WorkerRestartIT {
       assertThat(source().queryValue(sourceDb, "SHOW default_transaction_read_only"))
           .isEqualTo("on");
     }
+  }
+
+  /** {@code name STATE startedAt..endedAt} of each step, for the log. */
+  private static String steps(JsonNode runOrStatus) {
+    StringBuilder out = new StringBuilder();
+    for (JsonNode step : runOrStatus.path("steps")) {
+      out.append(step.path("name").asText())
+          .append(' ')
+          .append(step.path("state").asText())
+          .append(' ')
+          .append(step.path("startedAt").asText())
+          .append("..")
+          .append(step.path("endedAt").asText())
+          .append("; ");
+    }
+    return out.toString();
   }
 
   private static Predicate<JsonNode> gateIs(String gate) {

@@ -35,9 +35,10 @@ import org.springframework.context.annotation.Configuration;
  * activities; figures from one run on a 2-core machine, not asserted): every workflow task replays
  * the run from its first event, so a task's work grows with the history and a run's total with its
  * square. 20 steps: 59 ms of workflow-task time with sticky execution, 217 ms without (run wall
- * time 324 vs 470 ms); 200 steps: 368 ms vs 2,820 ms (1.6 s vs 5.0 s). A runbook run has a few
- * dozen workflow tasks, so off costs it tens of milliseconds. Against a real Temporal server
- * ({@code auto}) sticky execution stays on.
+ * time 324 vs 470 ms); 200 steps: 368 ms vs 2,820 ms (1.6 s vs 5.0 s). A PostgresCopy run has 7
+ * workflow tasks and 42 events (its recorded history in the workflows' replay tests), a
+ * GiteaDbMigration a few times that: off costs a run tens of milliseconds. Against a real Temporal
+ * server ({@code auto}) sticky execution stays on.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WorkerOptionsConfiguration.Settings.class)

@@ -136,6 +136,31 @@ class WorkerRestartIT {
     s.finish(run);
   }
 
+  /**
+   * (d) SIGKILL while pg_restore runs; the worker comes back as a recreated pod does: under another
+   * host task queue (the pod name changed) and with an empty dump directory. The restore waits on
+   * the old host's queue until {@code copy.hostTimeout} (its schedule-to-start timeout) fires; then
+   * the copy is redone from a fresh dump on the new worker (issue 7 item 2, branch b-copy). Fails
+   * without that change: the run waits for ever for the old host.
+   */
+  @Test
+  void workerKilledDuringRestoreComesBackUnderAnotherHostQueue() {
+    Scenario s = new Scenario("recreated-during-restore");
+    SignalboxProcess first = harness.startWorker(Map.of());
+    WorkflowStub run = s.start(JSON.createObjectNode().put("jobs", 2).put("hostTimeout", "PT20S"));
+    s.awaitStatus(run, gateIs("freeze"), STEP_WAIT);
+    s.approve(run, "freeze");
+
+    s.killDuring(first, "restore", "pg_restore");
+    harness.startWorker(
+        Map.of(
+            "SIGNALBOX_HOST_TASK_QUEUE",
+            "signalbox-host-b",
+            "SIGNALBOX_DUMP_DIR",
+            harness.dir().resolve("dumps-b").toString()));
+    s.finish(run);
+  }
+
   // ------------------------------------------------------------------ one scenario
 
   /** One run: its own source copy, target database, dev server and workers. */

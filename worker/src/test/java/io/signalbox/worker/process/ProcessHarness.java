@@ -148,6 +148,21 @@ public final class ProcessHarness implements BeforeEachCallback, AfterEachCallba
         "Started Signalbox");
   }
 
+  /**
+   * {@code java -jar signalbox.jar args…} in {@code workingDir}, its output into {@code
+   * <name>.log}; stopped after the test. When {@code readyLine} is given, waits until it is logged.
+   */
+  public SignalboxProcess start(
+      String name, Path workingDir, Map<String, String> env, String readyLine, String... args) {
+    SignalboxProcess process =
+        SignalboxProcess.start(name, jar(), dir.resolve(name + ".log"), workingDir, env, args);
+    if (readyLine == null) {
+      processes.add(process);
+      return process;
+    }
+    return started(process, readyLine);
+  }
+
   /** A client of the dev server, as the CLI and the UI are. */
   public WorkflowClient client() {
     if (client == null) {

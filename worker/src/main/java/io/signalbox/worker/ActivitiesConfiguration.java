@@ -124,4 +124,19 @@ public class ActivitiesConfiguration {
     DataSource ds = dataSource.getIfAvailable();
     return ds == null ? null : new EvidenceStore(ds);
   }
+
+  /**
+   * BackupVerification's scratch database, dump inspection and digests, pg_amcheck and the deletion
+   * of fresh dumps. Registered on the host queue too: it reads the dump's files.
+   */
+  @Bean
+  public io.signalbox.activities.backup.BackupActivitiesImpl backupActivities(
+      PgTools tools, SecretResolver secrets, CommandRunner runner, SignalboxProperties properties) {
+    return new io.signalbox.activities.backup.BackupActivitiesImpl(
+        tools,
+        new PgConnector(secrets),
+        runner,
+        properties.dumpDir().toAbsolutePath(),
+        properties.sharedDumpDir() ? null : properties.hostTaskQueue());
+  }
 }

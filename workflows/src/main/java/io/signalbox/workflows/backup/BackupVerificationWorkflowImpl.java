@@ -314,7 +314,8 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
               + d.path()
               + " does not match its manifest: "
               + restored.summary()
-              + mismatches(restored));
+              + mismatches(restored)
+              + ".");
     }
 
     amcheck =
@@ -333,7 +334,8 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
           "pg_amcheck found corruption in the restored backup "
               + d.path()
               + ": "
-              + String.join("; ", amcheck.problems()));
+              + String.join("; ", amcheck.problems())
+              + ".");
     }
 
     runbook.step(
@@ -396,7 +398,8 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
                 + " does not restore into "
                 + scratchName
                 + ": "
-                + app.getOriginalMessage());
+                + app.getOriginalMessage().strip()
+                + ".");
       }
       throw failure;
     }

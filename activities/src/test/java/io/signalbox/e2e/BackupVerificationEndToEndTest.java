@@ -387,6 +387,15 @@ class BackupVerificationEndToEndTest {
   }
 
   @Test
+  void aBackupWithBothPathAndTakeNewIsInvalidInputNamingTheField() throws Exception {
+    ApplicationFailure f = failureOf(start("{\"path\": \"" + dumps + "\", \"takeNew\": true}", ""));
+    assertThat(f.getType()).isEqualTo("InvalidInput");
+    assertThat(f.getOriginalMessage())
+        .contains("backup: give exactly one of backup.path")
+        .contains("Nothing had been changed");
+  }
+
+  @Test
   void aCancelDuringTheRestoreDropsTheScratchDatabase() throws Exception {
     Path dump = dump();
     CountDownLatch restoring = new CountDownLatch(1);

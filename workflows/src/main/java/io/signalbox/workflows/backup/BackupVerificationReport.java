@@ -1,6 +1,7 @@
 package io.signalbox.workflows.backup;
 
 import io.signalbox.workflows.copy.CopyActivities;
+import java.util.List;
 
 /**
  * The verification of one backup, as the result and the evidence carry it: which dump, where it was
@@ -12,10 +13,12 @@ import io.signalbox.workflows.copy.CopyActivities;
  * @param summary one line for people
  * @param rtoSeconds the restore's wall time (RTO), null until restored
  * @param maxRestoreSeconds the limit ({@code maxRestoreTime})
+ * @param tables the restored database against the manifest, one row per table (mismatches first):
+ *     the evidence report shows them as a table
  * @param dump which dump was verified
  * @param scratch the scratch database, {@code user@host:port/signalbox_verify_…}
  * @param files the dump's files against their recorded sizes and digests
- * @param restore the restored database against the manifest: per table, sequences, schema
+ * @param restore the rest of that comparison: totals, sequences, schema
  * @param amcheck what pg_amcheck found in the restored database
  */
 public record BackupVerificationReport(
@@ -24,11 +27,47 @@ public record BackupVerificationReport(
     String summary,
     Double rtoSeconds,
     double maxRestoreSeconds,
+    List<CopyActivities.TableCheck> tables,
     Dump dump,
     String scratch,
     BackupActivities.FilesReport files,
-    CopyActivities.VerificationReport restore,
+    Restore restore,
     BackupActivities.AmcheckReport amcheck) {
+
+  /**
+   * The restored database against the manifest, without the per-table rows ({@code tables}).
+   *
+   * @param matches whether tables, sequences and schema all match
+   * @param summary one line for people
+   * @param checksums whether content checksums were compared
+   * @param sourceRows rows in the manifest
+   * @param targetRows rows restored
+   * @param sequenceProblems sequences behind where the dump had them
+   * @param schemaDifferences schema objects that differ
+   */
+  public record Restore(
+      boolean matches,
+      String summary,
+      boolean checksums,
+      long sourceRows,
+      long targetRows,
+      List<String> sequenceProblems,
+      List<String> schemaDifferences) {
+
+    /** The summary part of a copy's verification report. */
+    public static Restore of(CopyActivities.VerificationReport r) {
+      return r == null
+          ? null
+          : new Restore(
+              r.matches(),
+              r.summary(),
+              r.checksums(),
+              r.sourceRows(),
+              r.targetRows(),
+              r.sequenceProblems(),
+              r.schemaDifferences());
+    }
+  }
 
   /**
    * @param path the dump directory

@@ -447,10 +447,11 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
             summary,
             rtoSeconds,
             maxRestoreSeconds,
+            restored == null ? null : restored.tables(),
             dumpReport,
             scratchDescription,
             files,
-            restored,
+            BackupVerificationReport.Restore.of(restored),
             amcheck));
   }
 

@@ -233,7 +233,8 @@ class BackupVerificationWorkflowTest {
     assertThat(result.verification().path("dump").path("takenAt").asText())
         .isEqualTo("2026-11-22T10:00:00Z");
     assertThat(result.verification().path("dump").path("kept").asBoolean()).isTrue();
-    assertThat(result.verification().path("restore").path("tables")).hasSize(2);
+    assertThat(result.verification().path("tables")).hasSize(2);
+    assertThat(result.verification().path("restore").path("matches").asBoolean()).isTrue();
     assertThat(result.verification().path("amcheck").path("ok").asBoolean()).isTrue();
 
     // The scratch database: created, then dropped, with a generated name that names the run.

@@ -226,25 +226,23 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
 
     if (dump != null) {
       BackupActivities.DumpInfo d = dump;
-      files =
-          runbook.step(
-              "check-files",
-              () -> {
-                BackupActivities.FilesReport f =
-                    onHost(BackupActivities.class, LONG, d.hostTaskQueue())
-                        .checkFiles(new BackupActivities.FilesCheckRequest(d.path()));
-                runbook.detail(f.summary());
-                return f;
-              });
-      record();
-      if (!files.ok()) {
-        throw fail(
-            "The backup "
-                + d.path()
-                + " is damaged: "
-                + String.join("; ", files.problems())
-                + ". Nothing was restored.");
-      }
+      runbook.step(
+          "check-files",
+          () -> {
+            files =
+                onHost(BackupActivities.class, LONG, d.hostTaskQueue())
+                    .checkFiles(new BackupActivities.FilesCheckRequest(d.path()));
+            runbook.detail(files.summary());
+            if (!files.ok()) {
+              throw fail(
+                  "The backup "
+                      + d.path()
+                      + " is not as it was written: "
+                      + String.join("; ", files.problems())
+                      + ". Nothing was restored.");
+            }
+            record();
+          });
     }
 
     if (runbook.dryRun()) {
@@ -295,48 +293,42 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
         });
     record();
 
-    restored =
-        runbook.step(
-            "verify",
-            () -> {
-              CopyActivities.VerificationReport v =
-                  onHost(CopyActivities.class, LONG, d.hostTaskQueue())
-                      .verify(
-                          new CopyActivities.VerifyRequest(
-                              scratchDb, d.path(), true, options.jobs()));
-              runbook.detail(v.summary());
-              return v;
-            });
-    record();
-    if (!restored.matches()) {
-      throw fail(
-          "The backup "
-              + d.path()
-              + " does not match its manifest: "
-              + restored.summary()
-              + mismatches(restored)
-              + ".");
-    }
+    runbook.step(
+        "verify",
+        () -> {
+          restored =
+              onHost(CopyActivities.class, LONG, d.hostTaskQueue())
+                  .verify(
+                      new CopyActivities.VerifyRequest(scratchDb, d.path(), true, options.jobs()));
+          runbook.detail(restored.summary());
+          if (!restored.matches()) {
+            throw fail(
+                "The backup "
+                    + d.path()
+                    + " does not match its manifest: "
+                    + restored.summary()
+                    + mismatches(restored)
+                    + ".");
+          }
+          record();
+        });
 
-    amcheck =
-        runbook.step(
-            "amcheck",
-            () -> {
-              BackupActivities.AmcheckReport a =
-                  backupLong.amcheck(
-                      new BackupActivities.AmcheckRequest(scratchDb, options.jobs()));
-              runbook.detail(a.summary());
-              return a;
-            });
-    record();
-    if (!amcheck.ok()) {
-      throw fail(
-          "pg_amcheck found corruption in the restored backup "
-              + d.path()
-              + ": "
-              + String.join("; ", amcheck.problems())
-              + ".");
-    }
+    runbook.step(
+        "amcheck",
+        () -> {
+          amcheck =
+              backupLong.amcheck(new BackupActivities.AmcheckRequest(scratchDb, options.jobs()));
+          runbook.detail(amcheck.summary());
+          if (!amcheck.ok()) {
+            throw fail(
+                "pg_amcheck found corruption in the restored backup "
+                    + d.path()
+                    + ": "
+                    + String.join("; ", amcheck.problems())
+                    + ".");
+          }
+          record();
+        });
 
     runbook.step(
         "restore-time",

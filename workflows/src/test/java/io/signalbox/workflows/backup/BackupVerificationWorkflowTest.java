@@ -308,7 +308,7 @@ class BackupVerificationWorkflowTest {
         .doesNotContain("public.repo:");
     RunbookResult result = failure.getDetails().get(RunbookResult.class);
     assertThat(steps(result))
-        .contains("verify:DONE", "undo:create-scratch:UNDONE", "undo:dump:UNDONE")
+        .contains("verify:FAILED", "undo:create-scratch:UNDONE", "undo:dump:UNDONE")
         .doesNotContain("amcheck:DONE");
     assertThat(result.verification().path("passed").asBoolean()).isFalse();
     assertThat(result.verification().path("restore").path("matches").asBoolean()).isFalse();
@@ -325,12 +325,13 @@ class BackupVerificationWorkflowTest {
 
     assertThat(failure.getType()).isEqualTo("VerificationFailed");
     assertThat(failure.getOriginalMessage())
-        .contains("/dumps/c1 is damaged")
+        .contains("/dumps/c1 is not as it was written")
         .contains("data file 3581.dat (table public.repo) is truncated");
     verify(anyBackup, never()).createScratch(any());
     verify(hostCopy, never()).restore(any());
     RunbookResult result = failure.getDetails().get(RunbookResult.class);
     assertThat(result.verification().path("files").path("ok").asBoolean()).isFalse();
+    assertThat(steps(result)).containsExactly("preflight:DONE", "check-files:FAILED");
   }
 
   @Test

@@ -218,7 +218,7 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
             return taken;
           });
       if (taken != null) {
-        dump = takenInfo(taken, in.database());
+        dump = takenInfo(taken, in.database(), preflight.db().versionNum());
         dumpReport = dumpReport(dump, true, keep);
         record();
       }
@@ -484,14 +484,15 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
         false);
   }
 
-  private static BackupActivities.DumpInfo takenInfo(CopyActivities.DumpResult t, Endpoint db) {
+  private static BackupActivities.DumpInfo takenInfo(
+      CopyActivities.DumpResult t, Endpoint db, int serverVersionNum) {
     return new BackupActivities.DumpInfo(
         t.dumpPath(),
         t.hostTaskQueue(),
         Workflow.getInfo().getWorkflowId(),
         db.describe(),
         db.database(),
-        0,
+        serverVersionNum,
         t.serverVersion(),
         t.toolVersion(),
         t.snapshotTime(),

@@ -80,7 +80,9 @@ public final class ProcessHarness implements BeforeEachCallback, AfterEachCallba
 
   /** The jar under test. */
   public static Path jar() {
-    Path jar = Path.of(System.getProperty("signalbox.jar", "target/signalbox.jar"));
+    // Absolute: a process may run in another directory (DemoIT).
+    Path jar =
+        Path.of(System.getProperty("signalbox.jar", "target/signalbox.jar")).toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           jar + " is missing: the process tests run after `package` (./mvnw verify)");

@@ -88,11 +88,22 @@ class CliTest {
         .contains("signalbox approve demo-flow --gate go --as NAME")
         .containsPattern("inspect\\s+DONE");
 
-    // Self-approval is refused by the run (recorded), and the gate stays open.
-    assertThat(cli("approve", "demo-flow", "--gate", "go", "--as", "alice").code).isZero();
+    // Self-approval is refused by the run, which answers why; the gate stays open.
+    Result self = cli("approve", "demo-flow", "--gate", "go", "--as", "alice");
+    assertThat(self.code).isEqualTo(CliException.FAILED);
+    assertThat(self.err.lines()).hasSize(1);
+    assertThat(self.err)
+        .contains("refused by run 'demo-flow': self-approval: alice requested this run");
+    // As a signal it is fire and forget: exit 0, and the run records the refusal.
+    Result signalled = cli("approve", "demo-flow", "--gate", "go", "--as", "alice", "--signal");
+    assertThat(signalled.code).as(signalled.err).isZero();
+    assertThat(signalled.out).contains("Sent approve to demo-flow (gate go, by alice)");
     Result approved = cli("approve", "demo-flow", "--gate", "go", "--as", "bob", "--comment", "ok");
     assertThat(approved.code).as(approved.err).isZero();
-    assertThat(approved.out).contains("Sent approve to demo-flow (gate go, by bob)");
+    assertThat(approved.out)
+        .contains(
+            "Approval 1 of 1 counted; gate 'go' is approved: the run goes on (demo-flow, gate go,"
+                + " by bob)");
 
     JsonNode done = awaitPhase("demo-flow", "COMPLETED");
     assertThat(done.path("approvals").toString())
@@ -131,8 +142,34 @@ class CliTest {
 
     Result rejected = cli("reject", "demo-pause", "--gate", "go", "--as", "bob", "--reason", "no");
     assertThat(rejected.code).as(rejected.err).isZero();
+    assertThat(rejected.out).contains("Rejection counted; gate 'go' is rejected");
     // A rejected gate compensates what was done (the freeze) and the run ends rolled back.
     await("demo-pause", s -> s.path("phase").asText().equals("ROLLED_BACK"));
+  }
+
+  @Test
+  void anUnlistedApproverGetsExitCodeOneWithTheReason() throws Exception {
+    Path input = write("{\"requestedBy\": \"alice\", \"approvals\": {\"approvers\": [\"bob\"]}}");
+    assertThat(
+            cli("start", "DemoRunbook", "--input", input.toString(), "--id", "demo-unlisted").code)
+        .isZero();
+    awaitPhase("demo-unlisted", "WAITING_FOR_APPROVAL");
+
+    Result refused = cli("approve", "demo-unlisted", "--gate", "go", "--as", "mallory");
+    assertThat(refused.code).isEqualTo(1);
+    assertThat(refused.out).isEmpty();
+    assertThat(refused.err.lines()).hasSize(1);
+    assertThat(refused.err)
+        .contains("refused by run 'demo-unlisted': mallory is not one of the approvers [bob]");
+    Result wrongGate = cli("reject", "demo-unlisted", "--gate", "switch", "--as", "bob");
+    assertThat(wrongGate.code).isEqualTo(1);
+    assertThat(wrongGate.err).contains("gate 'switch' is not open; the open gate is 'go'");
+
+    JsonNode status = awaitPhase("demo-unlisted", "WAITING_FOR_APPROVAL");
+    assertThat(status.path("pendingGate").path("approvedBy")).isEmpty();
+    Result approved = cli("approve", "demo-unlisted", "--gate", "go", "--as", "bob");
+    assertThat(approved.code).as(approved.err).isZero();
+    awaitPhase("demo-unlisted", "COMPLETED");
   }
 
   @Test

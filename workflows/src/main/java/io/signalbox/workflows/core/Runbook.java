@@ -44,6 +44,7 @@ public final class Runbook<I extends RunbookInput> {
   private final List<StepRecord> steps = new ArrayList<>();
   private final GateKeeper gates = new GateKeeper();
   private final Compensation compensation = new Compensation();
+  private final RunSearchAttributes searchAttributes = new RunSearchAttributes();
 
   private String requestedBy;
   private boolean dryRun;
@@ -100,6 +101,7 @@ public final class Runbook<I extends RunbookInput> {
    */
   public RunbookResult execute(JsonNode rawInput, Consumer<I> body) {
     startedAt = now();
+    searchAttributes.decide(inputActivities);
     publish();
     I input;
     try {
@@ -583,7 +585,10 @@ public final class Runbook<I extends RunbookInput> {
     }
   }
 
-  /** The current phase and step, shown in the Temporal UI as the run's current details. */
+  /**
+   * The current phase and step, shown in the Temporal UI as the run's current details and, where
+   * the server has them, as search attributes (only those that changed).
+   */
   private void publish() {
     StringBuilder md = new StringBuilder();
     md.append("**").append(type).append("** ").append(phase);
@@ -610,6 +615,7 @@ public final class Runbook<I extends RunbookInput> {
       md.append("\n\nPause requested by ").append(pausedBy);
     }
     Workflow.setCurrentDetails(md.toString());
+    searchAttributes.show(type, phase, currentStep, gate == null ? null : gate.name, requestedBy);
   }
 
   private void metric(String name) {

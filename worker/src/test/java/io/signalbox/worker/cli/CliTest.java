@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.signalbox.activities.input.InputActivitiesImpl;
 import io.signalbox.worker.DevServer;
 import io.signalbox.worker.NoEvidence;
+import io.signalbox.worker.SearchAttributesRegistration;
+import io.signalbox.workflows.core.RunSearchAttributes;
 import io.signalbox.workflows.demo.DemoRunbookWorkflowImpl;
 import io.signalbox.workflows.demo.RecordingDemoActivities;
 import io.temporal.client.WorkflowClient;
@@ -38,6 +40,7 @@ class CliTest {
   private static WorkflowServiceStubs stubs;
   private static WorkerFactory workers;
   private static String address;
+  private static SearchAttributesRegistration searchAttributes;
 
   @TempDir Path dir;
 
@@ -48,11 +51,16 @@ class CliTest {
     stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    // As the worker does at start-up: the dev server gets Signalbox's search attributes.
+    searchAttributes = new SearchAttributesRegistration(stubs, "default", true);
+    assertThat(searchAttributes.check()).containsAll(RunSearchAttributes.names());
     workers = WorkerFactory.newInstance(WorkflowClient.newInstance(stubs));
     Worker worker = workers.newWorker(TASK_QUEUE);
     worker.registerWorkflowImplementationTypes(DemoRunbookWorkflowImpl.class);
     worker.registerActivitiesImplementations(
-        new RecordingDemoActivities(), new InputActivitiesImpl(), new NoEvidence());
+        new RecordingDemoActivities(),
+        new InputActivitiesImpl(searchAttributes::registered),
+        new NoEvidence());
     workers.start();
   }
 
@@ -170,6 +178,62 @@ class CliTest {
     Result approved = cli("approve", "demo-unlisted", "--gate", "go", "--as", "bob");
     assertThat(approved.code).as(approved.err).isZero();
     awaitPhase("demo-unlisted", "COMPLETED");
+  }
+
+  @Test
+  void listWaitingAnswersFromSearchAttributesWithoutAskingTheRuns() throws Exception {
+    String queue = "cli-waiting";
+    WorkerFactory factory = WorkerFactory.newInstance(WorkflowClient.newInstance(stubs));
+    Worker worker = factory.newWorker(queue);
+    worker.registerWorkflowImplementationTypes(DemoRunbookWorkflowImpl.class);
+    worker.registerActivitiesImplementations(
+        new RecordingDemoActivities(),
+        new InputActivitiesImpl(searchAttributes::registered),
+        new NoEvidence());
+    factory.start();
+    Path input = write("{\"requestedBy\": \"erin\"}");
+    Result started =
+        run(
+            "start",
+            "DemoRunbook",
+            "--input",
+            input.toString(),
+            "--id",
+            "demo-waiting",
+            "--address",
+            address,
+            "--task-queue",
+            queue);
+    assertThat(started.code).as(started.err).isZero();
+    await("demo-waiting", s -> s.path("phase").asText().equals("WAITING_FOR_APPROVAL"));
+    // No worker from here on: a status query gets no answer, the search attributes still do.
+    factory.shutdownNow();
+    factory.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    WorkflowClient.newInstance(stubs)
+        .newUntypedWorkflowStub(
+            "DemoRunbook",
+            io.temporal.client.WorkflowOptions.newBuilder()
+                .setWorkflowId("demo-not-started")
+                .setTaskQueue(queue)
+                .build())
+        .start(JsonFiles.MAPPER.createObjectNode().put("requestedBy", "erin"));
+
+    Result waiting =
+        run("list", "--waiting", "--address", address, "--task-queue", queue, "--timeout", "2");
+    assertThat(waiting.code).as(waiting.err).isZero();
+    assertThat(waiting.out)
+        .containsPattern("demo-waiting\\s+DemoRunbook\\s+WAITING_FOR_APPROVAL\\s+go\\s+go\\s+erin")
+        .doesNotContain("demo-not-started");
+
+    Result all = run("list", "--address", address, "--task-queue", queue, "--timeout", "2");
+    assertThat(all.code).as(all.err).isZero();
+    assertThat(all.out)
+        .containsPattern("demo-waiting\\s+DemoRunbook\\s+WAITING_FOR_APPROVAL")
+        .containsPattern("demo-not-started\\s+DemoRunbook\\s+\\?\\s+\\(no answer");
+
+    Result none =
+        run("list", "--waiting", "--address", address, "--task-queue", "nobody-polls-this");
+    assertThat(none.out).contains("No runs waiting for approval on task queue nobody-polls-this");
   }
 
   @Test

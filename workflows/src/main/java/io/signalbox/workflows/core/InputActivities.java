@@ -47,7 +47,10 @@ public interface InputActivities {
    * Which of the named search attributes the Temporal server has, as the worker found (or
    * registered) them at start-up. Asked once per run and recorded in history: a run upserts its
    * search attributes only where the server has them, since upserting an unknown one fails every
-   * workflow task of the run.
+   * workflow task of the run. By default none: an implementation that knows nothing of the server
+   * (a test's lambda) keeps runs from upserting.
    */
-  SearchAttributesAnswer registeredSearchAttributes(SearchAttributesRequest request);
+  default SearchAttributesAnswer registeredSearchAttributes(SearchAttributesRequest request) {
+    return new SearchAttributesAnswer(List.of());
+  }
 }

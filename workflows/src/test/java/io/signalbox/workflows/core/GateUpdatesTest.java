@@ -21,6 +21,7 @@ import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -128,6 +129,10 @@ class GateUpdatesTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("alice", "APPROVED"),
             org.assertj.core.groups.Tuple.tuple("bob", "APPROVED"));
+
+    // A history with accepted Updates replays (refused ones left nothing in it).
+    WorkflowReplayer.replayWorkflowExecution(
+        client.fetchHistory(stub.getExecution().getWorkflowId()), DemoRunbookWorkflowImpl.class);
   }
 
   @Test

@@ -21,6 +21,7 @@ import io.temporal.common.SearchAttributes;
 import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import java.util.HashMap;
 import java.util.List;
@@ -122,6 +123,10 @@ class RunSearchAttributesTest {
               });
       assertThat(changed).as("upsert %s changes something", upsert.getEventId()).isNotEmpty();
     }
+
+    // The decision, recorded once at the start, replays: the same upserts.
+    WorkflowReplayer.replayWorkflowExecution(
+        client.fetchHistory(stub.getExecution().getWorkflowId()), DemoRunbookWorkflowImpl.class);
   }
 
   @Test

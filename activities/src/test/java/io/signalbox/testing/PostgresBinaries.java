@@ -92,7 +92,11 @@ public final class PostgresBinaries {
     try {
       if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
         p.destroyForcibly();
-        throw new IOException("tar -xJf " + txz + " failed: " + out);
+        throw new IOException(
+            "tar -xJf "
+                + txz
+                + " failed (tar and xz are needed: apt-get install xz-utils): "
+                + out);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

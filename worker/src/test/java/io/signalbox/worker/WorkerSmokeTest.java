@@ -73,7 +73,6 @@ class WorkerSmokeTest {
 
   @LocalServerPort int port;
   @Autowired SignalboxProperties properties;
-  @Autowired WorkflowClient workflowClient;
   @TempDir Path dir;
 
   private static final String DEMO_QUEUE = "smoke-demo";
@@ -205,7 +204,7 @@ class WorkerSmokeTest {
     // The worker registered Signalbox's search attributes on the dev server at start-up, so the
     // run shows where it waits in them, and list --waiting finds it.
     assertThat(
-            workflowClient
+            client
                 .newUntypedWorkflowStub("smoke-1")
                 .describe()
                 .getTypedSearchAttributes()

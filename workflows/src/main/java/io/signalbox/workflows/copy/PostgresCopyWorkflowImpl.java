@@ -6,12 +6,10 @@ import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookWorkflow;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.api.enums.v1.TimeoutType;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
-import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -64,6 +62,13 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
    */
   static final String LOST_HOST_REDO = "lost-host-redo-and-wait-cancellation";
 
+  /**
+   * Change id (STYLE.md 13, kept forever): from version 1 restore and verify on the dump host's
+   * queue are single-attempt activities and the workflow schedules each next attempt ({@link
+   * HostBoundAttempts}), so every attempt has its own schedule-to-start timeout on every server.
+   */
+  static final String HOST_BOUND_ATTEMPTS = "host-bound-attempts-in-workflow";
+
   /** Fresh dumps after a lost dump host before the copy gives up. */
   static final int MAX_REDOS = 3;
 
@@ -71,6 +76,9 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
       Workflow.newActivityStub(PostgresActivities.class, QUICK);
   private PostgresActivities postgresLong;
   private CopyActivities copy;
+
+  /** Whether host-bound calls are tried by the workflow ({@link #HOST_BOUND_ATTEMPTS}). */
+  private boolean attemptsInWorkflow;
 
   static RetryOptions retry(int attempts) {
     return RetryOptions.newBuilder()
@@ -93,6 +101,9 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
     String copyId = in.copyId() != null ? in.copyId() : Workflow.getInfo().getWorkflowId();
     boolean checksums = in.checksumsOrDefault();
     boolean redoOnLostHost = Workflow.getVersion(LOST_HOST_REDO, Workflow.DEFAULT_VERSION, 1) >= 1;
+    attemptsInWorkflow =
+        redoOnLostHost
+            && Workflow.getVersion(HOST_BOUND_ATTEMPTS, Workflow.DEFAULT_VERSION, 1) >= 1;
     ActivityOptions longOptions = redoOnLostHost ? LONG_WAITING : LONG;
     postgresLong = Workflow.newActivityStub(PostgresActivities.class, longOptions);
     copy = Workflow.newActivityStub(CopyActivities.class, longOptions);
@@ -230,6 +241,11 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
     if (dump.hostTaskQueue() == null) {
       return copy;
     }
+    if (attemptsInWorkflow) {
+      return Workflow.newActivityStub(
+          CopyActivities.class,
+          HostBoundAttempts.singleAttempt(options, dump.hostTaskQueue(), hostTimeout));
+    }
     ActivityOptions.Builder onHost =
         ActivityOptions.newBuilder(options).setTaskQueue(dump.hostTaskQueue());
     if (hostTimeout != null) {
@@ -335,12 +351,16 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
   }
 
   /**
-   * Calls an activity on the dump host's queue; when no worker took it in time, fails with a
-   * message that says so (the step's detail), the timeout kept as the cause.
+   * Calls an activity on the dump host's queue, each attempt scheduled by the workflow from {@link
+   * #HOST_BOUND_ATTEMPTS} on; when no worker took it in time, fails with a message that says so
+   * (the step's detail), the timeout kept as the cause.
    */
-  private static <T> T onHost(
+  private <T> T onHost(
       String what, CopyActivities.DumpResult dump, Duration hostTimeout, Supplier<T> call) {
     try {
+      if (attemptsInWorkflow && dump.hostTaskQueue() != null) {
+        return HostBoundAttempts.call(LONG.getRetryOptions(), call);
+      }
       return call.get();
     } catch (ActivityFailure failure) {
       if (hostTimeout == null || !scheduleToStartTimedOut(failure)) {
@@ -360,13 +380,7 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
 
   /** Whether the activity was never picked up in time from its queue: its worker is gone. */
   static boolean scheduleToStartTimedOut(TemporalFailure failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof TimeoutFailure timeout
-          && timeout.getTimeoutType() == TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) {
-        return true;
-      }
-    }
-    return false;
+    return HostBoundAttempts.scheduleToStartTimedOut(failure);
   }
 
   private static String mismatches(CopyActivities.VerificationReport report) {

@@ -28,12 +28,14 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,6 +53,12 @@ class PostgresCopyWorkflowTest {
 
   /** A dump host's queue whose worker is gone (a pod recreated under a new name): no worker. */
   private static final String GONE_QUEUE = "signalbox-host-gone";
+
+  /**
+   * A dump host's queue whose worker (its own factory, one activity at a time) fails the one
+   * activity it takes and dies with it, as a pod killed mid-restore and recreated under a new name.
+   */
+  private static final String DYING_QUEUE = "signalbox-host-dying";
 
   /**
    * A cancel reaches an activity with its next heartbeat; by default heartbeats are throttled to
@@ -73,6 +81,9 @@ class PostgresCopyWorkflowTest {
       mock(CopyActivities.class, withSettings().withoutAnnotations());
   private final CopyActivities dumpHost =
       mock(CopyActivities.class, withSettings().withoutAnnotations());
+  private final CopyActivities dyingHost =
+      mock(CopyActivities.class, withSettings().withoutAnnotations());
+  private WorkerFactory dyingHostFactory;
   private final InputActivities inputs =
       mock(InputActivities.class, withSettings().withoutAnnotations());
   private final EvidenceActivities evidence =
@@ -106,9 +117,23 @@ class PostgresCopyWorkflowTest {
     worker.registerActivitiesImplementations(postgres, anyHost, inputs, evidence);
     Worker onDumpHost = env.newWorker(HOST_QUEUE, QUICK_HEARTBEATS);
     onDumpHost.registerActivitiesImplementations(dumpHost);
+    dyingHostFactory = WorkerFactory.newInstance(client);
+    Worker dying =
+        dyingHostFactory.newWorker(
+            DYING_QUEUE,
+            WorkerOptions.newBuilder(QUICK_HEARTBEATS)
+                .setMaxConcurrentActivityExecutionSize(1)
+                .build());
+    dying.registerActivitiesImplementations(dyingHost);
     env.start();
+    dyingHostFactory.start();
     this.client = client;
     this.taskQueue = worker.getTaskQueue();
+  }
+
+  @AfterEach
+  void stopDyingHost() {
+    dyingHostFactory.shutdownNow();
   }
 
   private WorkflowStub start(String extra) throws Exception {
@@ -302,6 +327,81 @@ class PostgresCopyWorkflowTest {
         .verify(dumpHost)
         .verify(org.mockito.ArgumentMatchers.argThat(v -> v.dumpPath().equals("/dumps/a/c1")));
     verify(anyHost, never()).restore(any());
+  }
+
+  @Test
+  void aDumpHostThatDiesDuringTheRestoreIsReplacedByAFreshDumpOnAnyWorker() throws Exception {
+    when(anyHost.dump(any()))
+        .thenReturn(dumpOn(DYING_QUEUE, "/dumps/dying/c1"), dumpOn(HOST_QUEUE, "/dumps/a/c1"));
+    when(dumpHost.verify(any())).thenReturn(report(true));
+    // The host's worker takes the first restore attempt and dies with it: the attempt fails (the
+    // test server does not skip time while an activity runs, so a heartbeat timeout would take a
+    // real minute) and the worker stops polling before its one slot is free. The next attempt
+    // waits on the dead queue until the host timeout (real seconds): the Java test server arms no
+    // schedule-to-start timer for a server-side retry, so this run only ends if the workflow
+    // schedules the attempt itself. Then the copy is redone from a fresh dump elsewhere.
+    when(dyingHost.restore(any()))
+        .thenAnswer(
+            i -> {
+              dyingHostFactory.shutdown();
+              throw new IllegalStateException("pg_restore: connection to the worker's pod lost");
+            });
+    WorkflowStub stub = start("{\"jobs\": 2, \"hostTimeout\": \"PT2S\"}", "");
+    RunbookResult result = stub.getResult(RunbookResult.class);
+
+    assertThat(result.outcome()).isEqualTo("COMPLETED");
+    assertThat(steps(result.steps()))
+        .containsExactly(
+            "preflight:DONE",
+            "dump:DONE",
+            "restore:FAILED",
+            "redo-copy:DONE",
+            "restore:DONE",
+            "verify:DONE");
+    RunbookStatus status = stub.query("status", RunbookStatus.class);
+    assertThat(status.steps().get(2).detail())
+        .isEqualTo(
+            "restore waited PT2S on task queue "
+                + DYING_QUEUE
+                + " and no worker took it: the worker that holds the dump is gone");
+    verify(dyingHost, org.mockito.Mockito.times(1)).restore(any());
+    verify(dumpHost)
+        .restore(org.mockito.ArgumentMatchers.argThat(r -> r.dumpPath().equals("/dumps/a/c1")));
+    verify(dumpHost)
+        .verify(org.mockito.ArgumentMatchers.argThat(v -> v.dumpPath().equals("/dumps/a/c1")));
+    verify(anyHost, org.mockito.Mockito.times(2)).dump(any());
+  }
+
+  @Test
+  void aTransientFailureOnALiveHostIsTriedFiveTimesThenFails() throws Exception {
+    when(dumpHost.restore(any()))
+        .thenThrow(ApplicationFailure.newFailure("connection reset by the target", "Transient"));
+    WorkflowStub stub = start("");
+    WorkflowFailedException e =
+        catchThrowableOfType(
+            WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
+
+    assertThat(e).isNotNull();
+    verify(dumpHost, org.mockito.Mockito.times(5)).restore(any());
+    verify(dumpHost, never()).verify(any());
+    verify(anyHost, org.mockito.Mockito.times(1)).dump(any());
+    RunbookStatus status = stub.query("status", RunbookStatus.class);
+    assertThat(steps(status.steps()))
+        .containsExactly("preflight:DONE", "dump:DONE", "restore:FAILED");
+    assertThat(status.steps().get(2).detail()).contains("connection reset by the target");
+  }
+
+  @Test
+  void aNonRetryableFailureOnTheHostIsNotTriedAgain() throws Exception {
+    when(dumpHost.restore(any()))
+        .thenThrow(ApplicationFailure.newFailure("the dump is not readable", "InvalidInput"));
+    WorkflowStub stub = start("");
+    WorkflowFailedException e =
+        catchThrowableOfType(
+            WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
+
+    assertThat(e).isNotNull();
+    verify(dumpHost, org.mockito.Mockito.times(1)).restore(any());
   }
 
   @Test

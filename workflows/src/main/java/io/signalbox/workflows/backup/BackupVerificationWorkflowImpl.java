@@ -3,6 +3,7 @@ package io.signalbox.workflows.backup;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.signalbox.workflows.copy.CopyActivities;
 import io.signalbox.workflows.copy.DescribeInput;
+import io.signalbox.workflows.copy.HostBoundAttempts;
 import io.signalbox.workflows.copy.PostgresActivities;
 import io.signalbox.workflows.copy.PostgresCopyInput;
 import io.signalbox.workflows.copy.ServerDescription;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /** See {@link BackupVerificationWorkflow}; the steps are listed in its runbook README. */
 public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerificationInput>
@@ -78,6 +80,9 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
   private BackupActivities.AmcheckReport amcheck;
   private Double rtoSeconds;
 
+  /** Whether host-bound calls are tried by the workflow ({@link HostBoundAttempts#CHANGE_ID}). */
+  private boolean attemptsInWorkflow;
+
   /** The dump a {@code takeNew} run took, once it exists (its undo deletes it). */
   private CopyActivities.DumpResult taken;
 
@@ -101,6 +106,8 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
   }
 
   private void verify(BackupVerificationInput in) {
+    attemptsInWorkflow =
+        Workflow.getVersion(HostBoundAttempts.CHANGE_ID, Workflow.DEFAULT_VERSION, 1) >= 1;
     BackupVerificationInput.Backup b = in.backup();
     boolean takeNew = b != null && Boolean.TRUE.equals(b.takeNew());
     boolean hasPath = b != null && b.path() != null && !b.path().isBlank();
@@ -232,8 +239,11 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
           "check-files",
           () -> {
             files =
-                onHost(BackupActivities.class, LONG, d.hostTaskQueue())
-                    .checkFiles(new BackupActivities.FilesCheckRequest(d.path()));
+                onHost(
+                    BackupActivities.class,
+                    LONG,
+                    d.hostTaskQueue(),
+                    host -> host.checkFiles(new BackupActivities.FilesCheckRequest(d.path())));
             runbook.detail(files.summary());
             if (!files.ok()) {
               throw fail(
@@ -299,9 +309,14 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
         "verify",
         () -> {
           restored =
-              onHost(CopyActivities.class, LONG, d.hostTaskQueue())
-                  .verify(
-                      new CopyActivities.VerifyRequest(scratchDb, d.path(), true, options.jobs()));
+              onHost(
+                  CopyActivities.class,
+                  LONG,
+                  d.hostTaskQueue(),
+                  host ->
+                      host.verify(
+                          new CopyActivities.VerifyRequest(
+                              scratchDb, d.path(), true, options.jobs())));
           runbook.detail(restored.summary());
           if (!restored.matches()) {
             throw fail(
@@ -379,10 +394,14 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
       String scratchName,
       PostgresCopyInput.CopyOptions options) {
     try {
-      return onHost(CopyActivities.class, RESTORE, d.hostTaskQueue())
-          .restore(
-              new CopyActivities.RestoreRequest(
-                  scratchDb, d.path(), scratchName, options.jobs(), options.noOwner()));
+      return onHost(
+          CopyActivities.class,
+          RESTORE,
+          d.hostTaskQueue(),
+          host ->
+              host.restore(
+                  new CopyActivities.RestoreRequest(
+                      scratchDb, d.path(), scratchName, options.jobs(), options.noOwner())));
     } catch (ActivityFailure failure) {
       if (failure.getCause() instanceof ApplicationFailure app
           && FailureType.fromType(app.getType()) == FailureType.TRANSIENT) {
@@ -405,22 +424,38 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
       return; // the dump never finished: nothing of it to delete
     }
     BackupActivities.DeleteDumpResult r =
-        onHost(BackupActivities.class, QUICK, t.hostTaskQueue())
-            .deleteDump(new BackupActivities.DeleteDumpRequest(t.dumpPath()));
+        onHost(
+            BackupActivities.class,
+            QUICK,
+            t.hostTaskQueue(),
+            host -> host.deleteDump(new BackupActivities.DeleteDumpRequest(t.dumpPath())));
     runbook.detail(r.deleted() ? "deleted " + t.dumpPath() : t.dumpPath() + " was already gone");
   }
 
-  /** A stub whose calls run on the worker that holds the dump (or anywhere, for a shared dir). */
-  private static <T> T onHost(Class<T> type, ActivityOptions options, String hostTaskQueue) {
+  /**
+   * Calls an activity on the worker that holds the dump (or anywhere, for a shared dir). From
+   * {@link HostBoundAttempts#CHANGE_ID} on, each attempt is an activity the workflow schedules, so
+   * each has the schedule-to-start timeout (see {@link HostBoundAttempts}).
+   */
+  private <A, T> T onHost(
+      Class<A> type, ActivityOptions options, String hostTaskQueue, Function<A, T> call) {
     if (hostTaskQueue == null) {
-      return Workflow.newActivityStub(type, options);
+      return call.apply(Workflow.newActivityStub(type, options));
     }
-    return Workflow.newActivityStub(
-        type,
-        ActivityOptions.newBuilder(options)
-            .setTaskQueue(hostTaskQueue)
-            .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
-            .build());
+    if (attemptsInWorkflow) {
+      A host =
+          Workflow.newActivityStub(
+              type,
+              HostBoundAttempts.singleAttempt(options, hostTaskQueue, HOST_SCHEDULE_TO_START));
+      return HostBoundAttempts.call(options.getRetryOptions(), () -> call.apply(host));
+    }
+    return call.apply(
+        Workflow.newActivityStub(
+            type,
+            ActivityOptions.newBuilder(options)
+                .setTaskQueue(hostTaskQueue)
+                .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+                .build()));
   }
 
   /** Records the report so far, then returns the failure to throw. */

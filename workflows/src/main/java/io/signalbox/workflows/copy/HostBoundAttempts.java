@@ -27,6 +27,12 @@ import java.util.function.Supplier;
  * replaces the server's retries for these calls only; it adds no layer.
  */
 public final class HostBoundAttempts {
+  /**
+   * The change id (STYLE.md 13, kept forever) under which a workflow moved its host-bound calls to
+   * these attempts; each workflow type that does asks {@code Workflow.getVersion} with it.
+   */
+  public static final String CHANGE_ID = "host-bound-attempts-in-workflow";
+
   private HostBoundAttempts() {}
 
   /**

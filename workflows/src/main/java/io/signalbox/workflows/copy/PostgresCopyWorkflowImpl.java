@@ -67,7 +67,7 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
    * queue are single-attempt activities and the workflow schedules each next attempt ({@link
    * HostBoundAttempts}), so every attempt has its own schedule-to-start timeout on every server.
    */
-  static final String HOST_BOUND_ATTEMPTS = "host-bound-attempts-in-workflow";
+  static final String HOST_BOUND_ATTEMPTS = HostBoundAttempts.CHANGE_ID;
 
   /** Fresh dumps after a lost dump host before the copy gives up. */
   static final int MAX_REDOS = 3;

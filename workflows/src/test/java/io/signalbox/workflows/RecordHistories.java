@@ -23,6 +23,7 @@ import io.signalbox.workflows.demo.RecordingDemoActivities;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.nio.file.Files;
@@ -165,6 +166,39 @@ public final class RecordHistories {
                   + " \"user\": \"u\"}, \"copy\": {\"hostTimeout\": \"PT1S\"}}"));
       redo.getResult(RunbookResult.class);
       write(dir.resolve("postgres-copy-redo.json"), client, "copy-redo");
+
+      // host-bound-attempts-in-workflow: the dump host's restore fails once (transient) and the
+      // workflow schedules the second attempt itself, after the backoff.
+      when(copy.dump(any()))
+          .thenReturn(
+              new CopyActivities.DumpResult(
+                  "/d/c",
+                  "signalbox-host-b",
+                  "s-3",
+                  "2026-11-22T00:00:10Z",
+                  1,
+                  5,
+                  100,
+                  "15.8",
+                  "15.8",
+                  10));
+      when(onHostB.restore(any()))
+          .thenThrow(ApplicationFailure.newFailure("connection reset", "Transient"))
+          .thenReturn(new CopyActivities.RestoreResult(false, 10, "15.8"));
+      WorkflowStub attempts =
+          client.newUntypedWorkflowStub(
+              PostgresCopyWorkflow.TYPE,
+              WorkflowOptions.newBuilder()
+                  .setTaskQueue("signalbox")
+                  .setWorkflowId("copy-host-attempts")
+                  .build());
+      attempts.start(
+          JSON.readTree(
+              "{\"requestedBy\": \"carol\", \"source\": {\"host\": \"a\", \"database\": \"d\","
+                  + " \"user\": \"u\"}, \"target\": {\"host\": \"b\", \"database\": \"d\","
+                  + " \"user\": \"u\"}}"));
+      attempts.getResult(RunbookResult.class);
+      write(dir.resolve("postgres-copy-host-attempts.json"), client, "copy-host-attempts");
     } finally {
       env.close();
     }

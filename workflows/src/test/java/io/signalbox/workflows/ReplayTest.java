@@ -56,6 +56,27 @@ class ReplayTest {
   }
 
   @Test
+  void postgresCopyWithAHostRestoreTriedByTheWorkflowReplays() throws Exception {
+    WorkflowExecutionHistory history = history("postgres-copy-host-attempts.json");
+    // The history holds what it is meant to: two restores scheduled by the workflow on the host's
+    // queue, one attempt each, a timer (the backoff) between them.
+    assertThat(
+            history.getEvents().stream()
+                .filter(e -> e.hasActivityTaskScheduledEventAttributes())
+                .map(e -> e.getActivityTaskScheduledEventAttributes())
+                .filter(a -> a.getActivityType().getName().equals("CopyRestore")))
+        .hasSize(2)
+        .allSatisfy(
+            a -> {
+              assertThat(a.getTaskQueue().getName()).isEqualTo("signalbox-host-b");
+              assertThat(a.getRetryPolicy().getMaximumAttempts()).isEqualTo(1);
+            });
+    assertThat(history.getEvents())
+        .anySatisfy(e -> assertThat(e.hasTimerStartedEventAttributes()).isTrue());
+    WorkflowReplayer.replayWorkflowExecution(history, PostgresCopyWorkflowImpl.class);
+  }
+
+  @Test
   void replayCatchesAWorkflowThatChangedItsSteps() throws Exception {
     // The demo history replayed against a different workflow must fail: proof the check bites.
     WorkflowExecutionHistory history = history("demo-runbook-approved.json");

@@ -352,6 +352,27 @@ class BackupVerificationWorkflowTest {
   }
 
   @Test
+  void aTransientFailureOfVerifyOnTheDumpHostIsTriedFiveTimesThenFails() throws Exception {
+    // Each attempt is an activity the workflow schedules on the host's queue (HostBoundAttempts),
+    // bounded as LONG's retry policy was; the scratch database is still dropped.
+    when(hostCopy.verify(any()))
+        .thenThrow(ApplicationFailure.newFailure("connection to scratch lost", "Transient"))
+        .thenThrow(ApplicationFailure.newFailure("connection to scratch lost", "Transient"))
+        .thenThrow(ApplicationFailure.newFailure("connection to scratch lost", "Transient"))
+        .thenThrow(ApplicationFailure.newFailure("connection to scratch lost", "Transient"))
+        .thenThrow(ApplicationFailure.newFailure("connection to scratch lost", "Transient"))
+        .thenReturn(report(true));
+    WorkflowStub stub = start("{\"path\": \"/dumps/c1\"}", "");
+    ApplicationFailure failure = failureOf(stub);
+
+    assertThat(failure.getOriginalMessage()).contains("connection to scratch lost");
+    verify(hostCopy, times(5)).verify(any());
+    verify(anyCopy, never()).verify(any());
+    verify(anyBackup, never()).amcheck(any());
+    verify(anyBackup).dropScratch(any());
+  }
+
+  @Test
   void aRestoreSlowerThanTheLimitFailsWithBothFigures() throws Exception {
     when(hostCopy.restore(any()))
         .thenAnswer(

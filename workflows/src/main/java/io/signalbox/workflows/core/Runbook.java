@@ -55,6 +55,7 @@ public final class Runbook<I extends RunbookInput> {
   private JsonNode verification;
   private JsonNode plan;
   private Double rtoSeconds;
+  private JsonNode switched;
   private String bugStep;
 
   /**
@@ -256,6 +257,14 @@ public final class Runbook<I extends RunbookInput> {
   /** Records the measured restore time (RTO) that the result of a backup restore carries. */
   public void rtoSeconds(double seconds) {
     this.rtoSeconds = seconds;
+  }
+
+  /**
+   * Records what the run has switched so far (the facts a later {@code Rollback} undoes), carried
+   * by the result and the evidence; each call replaces the previous record.
+   */
+  public void switched(Object facts) {
+    this.switched = Json.tree(facts);
   }
 
   /** Records what a dry run would do. */
@@ -490,7 +499,8 @@ public final class Runbook<I extends RunbookInput> {
         message,
         dryRun,
         requestedBy,
-        rtoSeconds);
+        rtoSeconds,
+        switched);
   }
 
   private ApplicationFailure withResult(FailureType failureType, String message) {

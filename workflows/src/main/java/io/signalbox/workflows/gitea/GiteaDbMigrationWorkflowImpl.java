@@ -23,6 +23,8 @@ import io.signalbox.workflows.core.KubernetesActivities.KubeScaleInput;
 import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookWorkflow;
+import io.signalbox.workflows.migration.SwitchFacts;
+import io.signalbox.workflows.migration.SwitchSteps;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -82,6 +84,14 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
   /** The safety backup's dump: waits for a cancel to complete (see {@link #migrate}). */
   private CopyActivities safetyDump;
 
+  private final SwitchSteps switchSteps = new SwitchSteps(kube, commands);
+
+  /**
+   * What this run switched, for a later {@code Rollback}: recorded in the result (no commands of
+   * its own, so no version change) each time a change lands.
+   */
+  private SwitchFacts.Builder facts;
+
   @Override
   public RunbookResult run(com.fasterxml.jackson.databind.JsonNode input) {
     return runbook.execute(input, this::migrate);
@@ -102,6 +112,12 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
 
     // ---- preflight: read-only, stops the run before anything changes
     Preflight pre = runbook.step("preflight", () -> preflight(in));
+    facts = SwitchFacts.newBuilder(in.source(), in.target());
+    if (in.healthCheck() != null) {
+      facts.healthCheck(
+          new SwitchFacts.HealthCheck(
+              in.healthCheck().url(), in.healthCheck().timeout(), in.healthCheck().interval()));
+    }
 
     // ---- dry run: the copy's own plan, nothing else
     if (runbook.dryRun()) {
@@ -191,6 +207,7 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
           () -> {
             KubeScaleResult r = kube.scale(scaleInput(app, pre.app.replicas(), up));
             runbook.detail(r.readyReplicas() + " of " + r.replicas() + " ready");
+            recordFacts(facts.app(workload(app, pre)));
             return r;
           });
     }
@@ -290,6 +307,10 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
           () -> kube.scale(scaleInput(app, pre.app.replicas(), Workflow.randomUUID().toString())),
           () -> {
             KubeScaleResult r = kube.scale(scaleInput(app, 0, down));
+            recordFacts(
+                facts.freeze(
+                    new SwitchFacts.Freeze(
+                        SwitchFacts.FREEZE_APP, down, null, workload(app, pre))));
             runbook.detail(
                 "scaled "
                     + app.namespace()
@@ -307,6 +328,10 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
           () -> postgres.unfreeze(new UnfreezeInput(in.source(), requestId, false)),
           () -> {
             var r = postgres.freeze(new FreezeInput(in.source(), requestId));
+            recordFacts(
+                facts.freeze(
+                    new SwitchFacts.Freeze(
+                        SwitchFacts.FREEZE_READ_ONLY, requestId, r.alreadyFrozen(), null)));
             runbook.detail(
                 in.source().database()
                     + " read-only, "
@@ -382,9 +407,10 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
         KubePatchResult[] done = new KubePatchResult[1];
         runbook.change(
             "switch:" + p.kind() + "/" + p.namespace() + "/" + p.name(),
-            () -> undoPatch(patch, done[0]),
+            () -> switchSteps.undoPatch(patch, done[0]),
             () -> {
               done[0] = kube.mergePatch(patch);
+              recordFacts(facts.patch(SwitchFacts.AppliedPatch.of(patch, done[0])));
               runbook.detail(
                   (done[0].changed() ? "patched " : "already patched ")
                       + String.join(", ", done[0].touchedPaths()));
@@ -397,45 +423,29 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
       runbook.change(
           "switch:command",
           c.rollbackArgv() == null ? null : () -> runCommand(c.rollbackArgv(), c),
-          () -> runCommand(c.argv(), c));
-    }
-  }
-
-  private void undoPatch(KubePatchInput patch, KubePatchResult result) {
-    String undoId = Workflow.randomUUID().toString();
-    if (result != null) {
-      kube.mergePatch(patch.undo(result, undoId));
-    } else if (patch.targetsSecret()) {
-      // The patch failed without a result: its backup (if it was written) still says what to
-      // restore.
-      kube.mergePatch(
-          new KubePatchInput(
-              patch.apiVersion(),
-              patch.kind(),
-              patch.plural(),
-              patch.namespace(),
-              patch.name(),
-              null,
-              KubePatchInput.backupName(patch.name(), patch.requestId()),
-              undoId));
+          () -> {
+            CommandActivities.CommandOutput out = runCommand(c.argv(), c);
+            recordFacts(
+                facts.command(
+                    new SwitchFacts.SwitchCommand(
+                        c.argv(), c.rollbackArgv(), c.timeout(), c.workingDir())));
+            return out;
+          });
     }
   }
 
   private CommandActivities.CommandOutput runCommand(
       List<String> argv, GiteaDbMigrationInput.Command c) {
-    CommandActivities.CommandOutput out =
-        commands.run(
-            new CommandActivities.CommandInput(
-                argv, c.timeout(), null, null, c.workingDir(), null));
-    if (!out.succeeded()) {
-      throw FailureType.STEP_FAILED.failure(
-          argv.get(0)
-              + (out.timedOut() ? " timed out" : " exited with " + out.exitCode())
-              + ": "
-              + tail(out.stderrTail()));
-    }
-    runbook.detail(argv.get(0) + " succeeded in " + out.durationMillis() + " ms");
-    return out;
+    return switchSteps.runCommand(argv, c.timeout(), c.workingDir(), runbook::detail);
+  }
+
+  private void recordFacts(SwitchFacts.Builder builder) {
+    runbook.switched(builder.build());
+  }
+
+  private static SwitchFacts.Workload workload(GiteaDbMigrationInput.App app, Preflight pre) {
+    return new SwitchFacts.Workload(
+        app.kindOrDefault(), app.namespace(), app.deployment(), pre.app.replicas(), app.timeout());
   }
 
   // ------------------------------------------------------------------ helpers
@@ -498,13 +508,5 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
       s.append("run ").append(String.join(" ", in.switchTo().command().argv()));
     }
     return s.toString().trim();
-  }
-
-  private static String tail(String s) {
-    if (s == null) {
-      return "";
-    }
-    String t = s.strip();
-    return t.length() > 500 ? "…" + t.substring(t.length() - 500) : t;
   }
 }

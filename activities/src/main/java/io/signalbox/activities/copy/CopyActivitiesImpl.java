@@ -161,7 +161,10 @@ public class CopyActivitiesImpl implements CopyActivities {
                 request.noOwner(),
                 null,
                 request.copyId(),
-                null),
+                null,
+                request.dataOnly(),
+                request.replaceTables(),
+                request.replacesCopyId()),
             progress -> heartbeat(ctx, progress));
     return new RestoreResult(
         outcome.preparation() == RestoreOutcome.RestorePreparation.CLEANED_EARLIER_ATTEMPT,

@@ -482,8 +482,18 @@ public class PgTools {
     try (Connection c = connect(target, "signalbox-restore-guard")) {
       requireAtLeast(tools, serverVersionNum(c), target.describe());
       preparation =
-          RestoreTargetGuard.prepare(
-              c, target.describe(), request.copyId(), Boolean.TRUE.equals(target.allowNonEmpty()));
+          request.dataOnlyOrDefault()
+              ? RestoreTargetGuard.prepareDataOnly(
+                  c,
+                  target.describe(),
+                  request.copyId(),
+                  request.replaceTables(),
+                  request.replacesCopyId())
+              : RestoreTargetGuard.prepare(
+                  c,
+                  target.describe(),
+                  request.copyId(),
+                  Boolean.TRUE.equals(target.allowNonEmpty()));
     } catch (SQLException e) {
       throw FailureType.TRANSIENT.failure(
           "cannot prepare " + target.describe() + ": " + e.getMessage());
@@ -498,6 +508,9 @@ public class PgTools {
     argv.add("--jobs=" + request.jobsOrDefault());
     argv.add("--exit-on-error");
     argv.add("--verbose");
+    if (request.dataOnlyOrDefault()) {
+      argv.add("--data-only");
+    }
     if (request.noOwnerOrDefault()) {
       argv.add("--no-owner");
     }

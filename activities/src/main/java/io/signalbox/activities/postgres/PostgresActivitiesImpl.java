@@ -61,7 +61,9 @@ public class PostgresActivitiesImpl implements PostgresActivities {
       List<String> tables = Inspector.userTables(c);
       Inspector.ExtensionGaps gaps = Inspector.extensionGaps(c, input.requiredExtensions());
       List<String> problems = new ArrayList<>();
-      if (!tables.isEmpty() && !Boolean.TRUE.equals(e.allowNonEmpty())) {
+      if (!tables.isEmpty()
+          && !Boolean.TRUE.equals(e.allowNonEmpty())
+          && !Boolean.TRUE.equals(input.dataOnly())) {
         problems.add(
             "the target database is not empty: "
                 + tables.size()

@@ -103,7 +103,10 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
             () -> {
               ServerDescription s = postgres.describe(new DescribeInput(in.source()));
               CheckTargetResult t =
-                  postgres.checkTarget(new CheckTargetInput(in.target(), s.extensionNames()));
+                  postgres.checkTarget(
+                      options.dataOnlyOrDefault()
+                          ? new CheckTargetInput(in.target(), s.extensionNames(), true)
+                          : new CheckTargetInput(in.target(), s.extensionNames()));
               runbook.detail(
                   "source "
                       + s.endpoint()
@@ -258,12 +261,22 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
                   hostTimeout,
                   () ->
                       onDumpHost.restore(
-                          new CopyActivities.RestoreRequest(
-                              in.target(),
-                              dump.dumpPath(),
-                              copyId,
-                              options.jobs(),
-                              options.noOwner())));
+                          options.dataOnlyOrDefault()
+                              ? new CopyActivities.RestoreRequest(
+                                  in.target(),
+                                  dump.dumpPath(),
+                                  copyId,
+                                  options.jobs(),
+                                  options.noOwner(),
+                                  true,
+                                  options.replaceTables(),
+                                  in.replacesCopyId())
+                              : new CopyActivities.RestoreRequest(
+                                  in.target(),
+                                  dump.dumpPath(),
+                                  copyId,
+                                  options.jobs(),
+                                  options.noOwner())));
           runbook.detail(
               "restored in "
                   + r.durationMillis()

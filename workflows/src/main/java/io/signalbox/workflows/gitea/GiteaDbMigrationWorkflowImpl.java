@@ -4,12 +4,10 @@ import io.signalbox.workflows.copy.CheckTargetInput;
 import io.signalbox.workflows.copy.CheckTargetResult;
 import io.signalbox.workflows.copy.CopyActivities;
 import io.signalbox.workflows.copy.DescribeInput;
-import io.signalbox.workflows.copy.FreezeInput;
 import io.signalbox.workflows.copy.PostgresActivities;
 import io.signalbox.workflows.copy.PostgresCopyInput;
 import io.signalbox.workflows.copy.PostgresCopyWorkflow;
 import io.signalbox.workflows.copy.ServerDescription;
-import io.signalbox.workflows.copy.UnfreezeInput;
 import io.signalbox.workflows.core.CommandActivities;
 import io.signalbox.workflows.core.FailureType;
 import io.signalbox.workflows.core.HealthCheckActivities;
@@ -18,11 +16,11 @@ import io.signalbox.workflows.core.KubernetesActivities;
 import io.signalbox.workflows.core.KubernetesActivities.KubeClusterHealth;
 import io.signalbox.workflows.core.KubernetesActivities.KubeDeploymentStatus;
 import io.signalbox.workflows.core.KubernetesActivities.KubePatchInput;
-import io.signalbox.workflows.core.KubernetesActivities.KubePatchResult;
-import io.signalbox.workflows.core.KubernetesActivities.KubeScaleInput;
-import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookWorkflow;
+import io.signalbox.workflows.migration.AppSteps;
+import io.signalbox.workflows.migration.FreezeSteps;
+import io.signalbox.workflows.migration.HealthSteps;
 import io.signalbox.workflows.migration.SwitchFacts;
 import io.signalbox.workflows.migration.SwitchSteps;
 import io.temporal.activity.ActivityCancellationType;
@@ -85,6 +83,9 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
   private CopyActivities safetyDump;
 
   private final SwitchSteps switchSteps = new SwitchSteps(kube, commands);
+  private final FreezeSteps freezeSteps = new FreezeSteps(postgres, kube);
+  private final AppSteps appSteps = new AppSteps(kube);
+  private final HealthSteps healthSteps = new HealthSteps(health);
 
   /**
    * What this run switched, for a later {@code Rollback}: recorded in the result (no commands of
@@ -200,32 +201,15 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
 
     // ---- start the app on the target
     if (app != null) {
-      String up = Workflow.randomUUID().toString();
-      runbook.change(
-          "start-app",
-          () -> kube.scale(scaleInput(app, 0, Workflow.randomUUID().toString())),
-          () -> {
-            KubeScaleResult r = kube.scale(scaleInput(app, pre.app.replicas(), up));
-            runbook.detail(r.readyReplicas() + " of " + r.replicas() + " ready");
-            recordFacts(facts.app(workload(app, pre)));
-            return r;
-          });
+      appSteps.start(runbook, workload(app, pre), 0, w -> recordFacts(facts.app(w)));
     }
 
     // ---- health check
     if (in.healthCheck() != null) {
-      runbook.step(
-          "health-check",
-          () -> {
-            HealthCheckActivities.HealthCheckResult h =
-                health.waitHealthy(
-                    new HealthCheckActivities.HealthCheckInput(
-                        in.healthCheck().url(),
-                        in.healthCheck().timeout(),
-                        in.healthCheck().interval()));
-            runbook.detail("healthy after " + h.attempts() + " attempts");
-            return h;
-          });
+      healthSteps.check(
+          runbook,
+          new SwitchFacts.HealthCheck(
+              in.healthCheck().url(), in.healthCheck().timeout(), in.healthCheck().interval()));
     }
   }
 
@@ -299,47 +283,9 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
   private void freeze(GiteaDbMigrationInput in, Preflight pre) {
     GiteaDbMigrationInput.App app = in.app();
     if (app != null) {
-      String down = Workflow.randomUUID().toString();
-      runbook.change(
-          "freeze-writes",
-          // Undo: the app back at the replicas it had (known from preflight even if the scale
-          // failed half-way), still on the old database.
-          () -> kube.scale(scaleInput(app, pre.app.replicas(), Workflow.randomUUID().toString())),
-          () -> {
-            KubeScaleResult r = kube.scale(scaleInput(app, 0, down));
-            recordFacts(
-                facts.freeze(
-                    new SwitchFacts.Freeze(
-                        SwitchFacts.FREEZE_APP, down, null, workload(app, pre))));
-            runbook.detail(
-                "scaled "
-                    + app.namespace()
-                    + "/"
-                    + app.deployment()
-                    + " from "
-                    + r.previousReplicas()
-                    + " to 0");
-            return r;
-          });
+      freezeSteps.scaleDown(runbook, workload(app, pre), f -> recordFacts(facts.freeze(f)));
     } else {
-      String requestId = Workflow.randomUUID().toString();
-      runbook.change(
-          "freeze-writes",
-          () -> postgres.unfreeze(new UnfreezeInput(in.source(), requestId, false)),
-          () -> {
-            var r = postgres.freeze(new FreezeInput(in.source(), requestId));
-            recordFacts(
-                facts.freeze(
-                    new SwitchFacts.Freeze(
-                        SwitchFacts.FREEZE_READ_ONLY, requestId, r.alreadyFrozen(), null)));
-            runbook.detail(
-                in.source().database()
-                    + " read-only, "
-                    + r.sessionsTerminated()
-                    + " sessions ended"
-                    + (r.alreadyFrozen() ? " (it was already frozen)" : ""));
-            return r;
-          });
+      freezeSteps.readOnly(runbook, in.source(), f -> recordFacts(facts.freeze(f)));
     }
   }
 
@@ -404,39 +350,16 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
                 p.mergePatch(),
                 null,
                 Workflow.randomUUID().toString());
-        KubePatchResult[] done = new KubePatchResult[1];
-        runbook.change(
-            "switch:" + p.kind() + "/" + p.namespace() + "/" + p.name(),
-            () -> switchSteps.undoPatch(patch, done[0]),
-            () -> {
-              done[0] = kube.mergePatch(patch);
-              recordFacts(facts.patch(SwitchFacts.AppliedPatch.of(patch, done[0])));
-              runbook.detail(
-                  (done[0].changed() ? "patched " : "already patched ")
-                      + String.join(", ", done[0].touchedPaths()));
-              return done[0];
-            });
+        switchSteps.patch(runbook, patch, applied -> recordFacts(facts.patch(applied)));
       }
     }
     if (sw.command() != null) {
       GiteaDbMigrationInput.Command c = sw.command();
-      runbook.change(
-          "switch:command",
-          c.rollbackArgv() == null ? null : () -> runCommand(c.rollbackArgv(), c),
-          () -> {
-            CommandActivities.CommandOutput out = runCommand(c.argv(), c);
-            recordFacts(
-                facts.command(
-                    new SwitchFacts.SwitchCommand(
-                        c.argv(), c.rollbackArgv(), c.timeout(), c.workingDir())));
-            return out;
-          });
+      switchSteps.command(
+          runbook,
+          new SwitchFacts.SwitchCommand(c.argv(), c.rollbackArgv(), c.timeout(), c.workingDir()),
+          command -> recordFacts(facts.command(command)));
     }
-  }
-
-  private CommandActivities.CommandOutput runCommand(
-      List<String> argv, GiteaDbMigrationInput.Command c) {
-    return switchSteps.runCommand(argv, c.timeout(), c.workingDir(), runbook::detail);
   }
 
   private void recordFacts(SwitchFacts.Builder builder) {
@@ -449,12 +372,6 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
   }
 
   // ------------------------------------------------------------------ helpers
-
-  private static KubeScaleInput scaleInput(
-      GiteaDbMigrationInput.App app, int replicas, String requestId) {
-    return new KubeScaleInput(
-        app.kindOrDefault(), app.namespace(), app.deployment(), replicas, app.timeout(), requestId);
-  }
 
   private static PostgresCopyInput.CopyOptions copyOptions(GiteaDbMigrationInput in) {
     return in.copy() == null

@@ -5,6 +5,7 @@ import io.signalbox.workflows.core.FailureType;
 import io.signalbox.workflows.core.KubernetesActivities;
 import io.signalbox.workflows.core.KubernetesActivities.KubePatchInput;
 import io.signalbox.workflows.core.KubernetesActivities.KubePatchResult;
+import io.signalbox.workflows.core.Runbook;
 import io.temporal.workflow.Workflow;
 import java.util.List;
 import java.util.function.Consumer;
@@ -72,6 +73,51 @@ public final class SwitchSteps {
     }
     detail.accept(argv.get(0) + " succeeded in " + out.durationMillis() + " ms");
     return out;
+  }
+
+  /**
+   * The step {@code switch:Kind/namespace/name}: applies one merge patch, its undo registered
+   * before it runs ({@link #undoPatch}).
+   *
+   * @param recorded told the applied patch's facts once it landed
+   */
+  public KubePatchResult patch(
+      Runbook<?> runbook, KubePatchInput patch, Consumer<SwitchFacts.AppliedPatch> recorded) {
+    KubePatchResult[] done = new KubePatchResult[1];
+    return runbook.change(
+        "switch:" + patch.kind() + "/" + patch.namespace() + "/" + patch.name(),
+        () -> undoPatch(patch, done[0]),
+        () -> {
+          done[0] = kube.mergePatch(patch);
+          recorded.accept(SwitchFacts.AppliedPatch.of(patch, done[0]));
+          runbook.detail(
+              (done[0].changed() ? "patched " : "already patched ")
+                  + String.join(", ", done[0].touchedPaths()));
+          return done[0];
+        });
+  }
+
+  /**
+   * The step {@code switch:command}: runs the switch command, its {@code rollbackArgv} (when given)
+   * registered as the undo before it runs.
+   *
+   * @param recorded told the command once it succeeded
+   */
+  public CommandActivities.CommandOutput command(
+      Runbook<?> runbook,
+      SwitchFacts.SwitchCommand c,
+      Consumer<SwitchFacts.SwitchCommand> recorded) {
+    return runbook.change(
+        "switch:command",
+        c.rollbackArgv() == null
+            ? null
+            : () -> runCommand(c.rollbackArgv(), c.timeout(), c.workingDir(), runbook::detail),
+        () -> {
+          CommandActivities.CommandOutput out =
+              runCommand(c.argv(), c.timeout(), c.workingDir(), runbook::detail);
+          recorded.accept(c);
+          return out;
+        });
   }
 
   /** The last 500 characters of a command's output. */

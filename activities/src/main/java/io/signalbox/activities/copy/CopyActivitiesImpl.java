@@ -164,7 +164,8 @@ public class CopyActivitiesImpl implements CopyActivities {
                 null,
                 request.dataOnly(),
                 request.replaceTables(),
-                request.replacesCopyId()),
+                request.replacesCopyId(),
+                request.resetTarget()),
             progress -> heartbeat(ctx, progress));
     return new RestoreResult(
         outcome.preparation() == RestoreOutcome.RestorePreparation.CLEANED_EARLIER_ATTEMPT,

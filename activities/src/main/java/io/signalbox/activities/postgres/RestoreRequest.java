@@ -24,6 +24,7 @@ import java.time.Duration;
  *     RestoreTargetGuard#prepareDataOnly})
  * @param replaceTables with {@code dataOnly}: tables ({@code schema.table}) whose rows are replaced
  * @param replacesCopyId with {@code dataOnly}: a copy whose loaded rows may be truncated first
+ * @param resetTarget drop every user object of the target first (a full restore)
  */
 public record RestoreRequest(
     Endpoint target,
@@ -35,7 +36,8 @@ public record RestoreRequest(
     Duration timeout,
     Boolean dataOnly,
     java.util.List<String> replaceTables,
-    String replacesCopyId) {
+    String replacesCopyId,
+    Boolean resetTarget) {
 
   /** A full restore. */
   public RestoreRequest(
@@ -46,7 +48,7 @@ public record RestoreRequest(
       Boolean noPrivileges,
       String copyId,
       Duration timeout) {
-    this(target, dir, jobs, noOwner, noPrivileges, copyId, timeout, null, null, null);
+    this(target, dir, jobs, noOwner, noPrivileges, copyId, timeout, null, null, null, null);
   }
 
   public boolean dataOnlyOrDefault() {

@@ -266,6 +266,36 @@ final class RestoreTargetGuard {
     }
   }
 
+  /**
+   * Prepares a target whose objects are to be replaced (the input said {@code reset}): unless this
+   * copy's restore finished there already, ends the other sessions, drops every user object
+   * (extensions stay) and marks the database as this copy's.
+   */
+  static RestorePreparation reset(Connection c, String target, String copyId) throws SQLException {
+    c.setAutoCommit(true);
+    try (Statement st = c.createStatement()) {
+      st.execute("SET search_path = pg_catalog");
+    }
+    String marker = currentMarker(c);
+    List<UserObject> objects = userObjects(c);
+    if (marker(copyId, "done").equals(marker) && !objects.isEmpty()) {
+      return RestorePreparation.ALREADY_RESTORED;
+    }
+    setMarker(c, marker(copyId, "in-progress"));
+    if (objects.isEmpty()) {
+      return RestorePreparation.EMPTY;
+    }
+    log.warn("{}: reset drops its {} user objects before the restore", target, objects.size());
+    endEarlierSessions(c, copyId);
+    clean(c);
+    List<UserObject> left = userObjects(c);
+    if (!left.isEmpty()) {
+      throw FailureType.TRANSIENT.failure(
+          "could not drop the objects of " + target + " for the reset: " + list(left));
+    }
+    return RestorePreparation.CLEANED_EARLIER_ATTEMPT;
+  }
+
   /** Records that the restore of this copy finished. */
   static void markDone(Connection c, String copyId) throws SQLException {
     c.setAutoCommit(true);

@@ -75,6 +75,7 @@ public interface CopyActivities {
    * @param replaceTables with {@code dataOnly}: tables whose rows are replaced ({@code
    *     schema.table}, e.g. {@code public.alembic_version})
    * @param replacesCopyId with {@code dataOnly}: a copy whose loaded rows may be truncated first
+   * @param resetTarget drop every user object in the target first (a full restore only)
    */
   record RestoreRequest(
       Endpoint target,
@@ -84,12 +85,13 @@ public interface CopyActivities {
       Boolean noOwner,
       Boolean dataOnly,
       List<String> replaceTables,
-      String replacesCopyId) {
+      String replacesCopyId,
+      Boolean resetTarget) {
 
     /** A full restore, as requests were before the data-only fields. */
     public RestoreRequest(
         Endpoint target, String dumpPath, String copyId, Integer jobs, Boolean noOwner) {
-      this(target, dumpPath, copyId, jobs, noOwner, null, null, null);
+      this(target, dumpPath, copyId, jobs, noOwner, null, null, null, null);
     }
   }
 

@@ -58,6 +58,8 @@ public record PostgresCopyInput(
    *     for {@code replaceTables} (default false)
    * @param replaceTables with {@code dataOnly}: tables whose rows the restore replaces (e.g. {@code
    *     public.alembic_version}, which the app's migrations filled and the dump holds too)
+   * @param resetTarget drop every user object in the target first, then restore everything (default
+   *     false): for a target whose pre-made schema is to be replaced by the source's
    */
   public record CopyOptions(
       Integer jobs,
@@ -66,12 +68,18 @@ public record PostgresCopyInput(
       Boolean noOwner,
       String hostTimeout,
       Boolean dataOnly,
-      java.util.List<String> replaceTables) {
+      java.util.List<String> replaceTables,
+      Boolean resetTarget) {
 
     /** Options without the data-only fields, as options were before them. */
     public CopyOptions(
         Integer jobs, String dumpDir, Integer compression, Boolean noOwner, String hostTimeout) {
-      this(jobs, dumpDir, compression, noOwner, hostTimeout, null, null);
+      this(jobs, dumpDir, compression, noOwner, hostTimeout, null, null, null);
+    }
+
+    /** Whether the target's user objects are dropped before a full restore. */
+    public boolean resetTargetOrDefault() {
+      return Boolean.TRUE.equals(resetTarget);
     }
 
     /** Whether only the rows are restored. */

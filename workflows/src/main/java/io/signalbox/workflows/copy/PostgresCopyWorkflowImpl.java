@@ -104,7 +104,7 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
               ServerDescription s = postgres.describe(new DescribeInput(in.source()));
               CheckTargetResult t =
                   postgres.checkTarget(
-                      options.dataOnlyOrDefault()
+                      options.dataOnlyOrDefault() || options.resetTargetOrDefault()
                           ? new CheckTargetInput(in.target(), s.extensionNames(), true)
                           : new CheckTargetInput(in.target(), s.extensionNames()));
               runbook.detail(
@@ -261,16 +261,17 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
                   hostTimeout,
                   () ->
                       onDumpHost.restore(
-                          options.dataOnlyOrDefault()
+                          options.dataOnlyOrDefault() || options.resetTargetOrDefault()
                               ? new CopyActivities.RestoreRequest(
                                   in.target(),
                                   dump.dumpPath(),
                                   copyId,
                                   options.jobs(),
                                   options.noOwner(),
-                                  true,
+                                  options.dataOnlyOrDefault(),
                                   options.replaceTables(),
-                                  in.replacesCopyId())
+                                  in.replacesCopyId(),
+                                  options.resetTargetOrDefault())
                               : new CopyActivities.RestoreRequest(
                                   in.target(),
                                   dump.dumpPath(),

@@ -56,6 +56,16 @@ class ReplayTest {
   }
 
   @Test
+  void stateHubCutoverReplays() throws Exception {
+    // Recorded by StateHubCutoverEndToEndTest's cutover (run with -Dsignalbox.recordHistory=FILE):
+    // both gates with refused and accepted approvals, two copies, freeze, start, switch, health.
+    WorkflowExecutionHistory history = history("state-hub-cutover-completed.json");
+    assertThat(history.getEvents()).hasSizeGreaterThan(50);
+    WorkflowReplayer.replayWorkflowExecution(
+        history, io.signalbox.workflows.statehub.StateHubCutoverWorkflowImpl.class);
+  }
+
+  @Test
   void replayCatchesAWorkflowThatChangedItsSteps() throws Exception {
     // The demo history replayed against a different workflow must fail: proof the check bites.
     WorkflowExecutionHistory history = history("demo-runbook-approved.json");

@@ -298,7 +298,7 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
               + ", older than backupFreshness "
               + freshness
               + " or none. Give backupScratch (a server for a scratch restore) so the runbook"
-              + " runs one, or run BackupVerification first. Nothing was changed.");
+              + " runs one, or run BackupVerification first.");
     }
     runbook.detail(why + ": running a BackupVerification now");
     BackupVerificationInput verifyInput =
@@ -340,8 +340,7 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
               + " ("
               + workflowId
               + "-backup-verification) failed: "
-              + message
-              + " Nothing was changed.");
+              + message);
     }
   }
 
@@ -369,7 +368,7 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
                 + "/"
                 + a.deployment()
                 + " (sourceFreeze.app) has 0 replicas: the runbook cannot tell how many to start"
-                + " again on a rollback. Scale it up first. Nothing was changed.");
+                + " again on a rollback. Scale it up first.");
       }
     }
     KubeDeploymentStatus clusterApp = null;
@@ -427,7 +426,7 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
               + String.join("; ", differences.stream().limit(20).toList())
               + (differences.size() > 20 ? "; …" : "")
               + ". Bring the target to the source's migration version, or set target.reset to"
-              + " drop it and restore the source's schema. Nothing was changed.");
+              + " drop it and restore the source's schema.");
     }
     runbook.detail(
         "target holds the source's schema ("

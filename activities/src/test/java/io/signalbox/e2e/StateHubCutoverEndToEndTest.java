@@ -443,7 +443,10 @@ class StateHubCutoverEndToEndTest {
         .execute(db, "INSERT INTO public.entries (topic_id, body, seq) VALUES (1, '{}', 123456)");
     assertThat(step(result, "backup-precondition").detail()).contains("newest successful");
     assertThat(result.verification().path("rehearsal").path("matches").asBoolean()).isTrue();
-    assertThat(result.verification().path("final").path("matches").asBoolean()).isTrue();
+    assertThat(result.verification().path("copy").asText()).isEqualTo("final");
+    assertThat(result.verification().path("matches").asBoolean()).isTrue();
+    assertThat(result.verification().path("tables")).hasSize(3);
+    assertThat(result.verification().path("finalTimings").has("totalSeconds")).isTrue();
     assertThat(result.verification().has("writeDowntimeSeconds")).isTrue();
     assertThat(result.switched().path("freeze").path("mode").asText()).isEqualTo("read-only");
     assertThat(result.switched().path("patches")).hasSize(1);

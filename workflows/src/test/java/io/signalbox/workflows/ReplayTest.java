@@ -59,7 +59,15 @@ class ReplayTest {
   void stateHubCutoverReplays() throws Exception {
     // Recorded by StateHubCutoverEndToEndTest's cutover (run with -Dsignalbox.recordHistory=FILE):
     // both gates with refused and accepted approvals, two copies, freeze, start, switch, health.
-    WorkflowExecutionHistory history = history("state-hub-cutover-completed.json");
+    // The children's ids derive from the run's own: replay under the recorded workflow id.
+    WorkflowExecutionHistory history;
+    try (var in =
+        ReplayTest.class.getResourceAsStream("/histories/state-hub-cutover-completed.json")) {
+      history =
+          WorkflowExecutionHistory.fromJson(
+              new String(Objects.requireNonNull(in).readAllBytes(), StandardCharsets.UTF_8),
+              "state-hub-cutover-e2e-6");
+    }
     assertThat(history.getEvents()).hasSizeGreaterThan(50);
     WorkflowReplayer.replayWorkflowExecution(
         history, io.signalbox.workflows.statehub.StateHubCutoverWorkflowImpl.class);

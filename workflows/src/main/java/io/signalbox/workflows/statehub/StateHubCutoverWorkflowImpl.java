@@ -1,6 +1,8 @@
 package io.signalbox.workflows.statehub;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalbox.workflows.backup.BackupHistoryActivities;
 import io.signalbox.workflows.backup.BackupVerificationInput;
 import io.signalbox.workflows.backup.BackupVerificationWorkflow;
@@ -101,8 +103,14 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
   /** What this run switched, for a later {@code Rollback} (see {@link SwitchFacts}). */
   private SwitchFacts.Builder facts;
 
-  /** The run's verification: both copies' reports, timings and the write downtime. */
+  /**
+   * What the run's verification adds to the newest copy's report: the rehearsal's report, both
+   * copies' timings, the expected and the measured write downtime.
+   */
   private final Map<String, Object> verification = new LinkedHashMap<>();
+
+  private JsonNode rehearsalReport;
+  private JsonNode finalReport;
 
   @Override
   public RunbookResult run(JsonNode input) {
@@ -177,12 +185,12 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
     }
     long rehearsalMillis = Workflow.currentTimeMillis() - rehearsalStart;
     Map<String, Object> timings = timings(rehearsal, rehearsalMillis);
-    verification.put("rehearsal", summary(rehearsal.verification()));
+    rehearsalReport = rehearsal.verification();
     verification.put("rehearsalTimings", timings);
     // The final copy does the same work on the same data, with the source frozen meanwhile.
     long expectedDowntime = Math.round(rehearsalMillis / 1000.0);
     verification.put("expectedWriteDowntimeSeconds", expectedDowntime);
-    runbook.verification(verification);
+    publishVerification();
 
     // ---- gate freeze
     Map<String, Object> freezeReport = new LinkedHashMap<>();
@@ -231,9 +239,9 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
     RunbookResult fin =
         runbook.change(
             "final-copy", null, () -> copyChild(in, finalId, Load.DATA_ONLY, rehearsalId, false));
-    verification.put("final", summary(fin.verification()));
+    finalReport = fin.verification();
     verification.put("finalTimings", timings(fin, Workflow.currentTimeMillis() - finalStart));
-    runbook.verification(verification);
+    publishVerification();
 
     // ---- gate cutover
     runbook.gate(
@@ -255,7 +263,7 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
     switchEndpoint(in);
     long downtime = Math.round((Workflow.currentTimeMillis() - frozenAt) / 1000.0);
     verification.put("writeDowntimeSeconds", downtime);
-    runbook.verification(verification);
+    publishVerification();
     if (in.healthCheck() != null) {
       healthSteps.check(runbook, healthFacts(in));
     }
@@ -485,14 +493,35 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
       if (failure.getCause() instanceof ApplicationFailure app && app.getDetails().getSize() > 0) {
         RunbookResult r = app.getDetails().get(RunbookResult.class);
         if (r != null && r.verification() != null) {
-          verification.put(
-              copyId.equals(Workflow.getInfo().getWorkflowId() + "-final") ? "final" : "rehearsal",
-              r.verification());
-          runbook.verification(verification);
+          if (copyId.endsWith("-final")) {
+            finalReport = r.verification();
+          } else {
+            rehearsalReport = r.verification();
+          }
+          publishVerification();
         }
       }
       throw failure;
     }
+  }
+
+  /**
+   * The run's verification, as the result and the evidence carry it: the newest copy's full report
+   * (the final copy's once there is one, so the evidence shows its table), with the rehearsal's
+   * report under {@code rehearsal} and the figures of {@link #verification}.
+   */
+  private void publishVerification() {
+    JsonNode primary = finalReport != null ? finalReport : rehearsalReport;
+    ObjectNode v =
+        primary != null && primary.isObject()
+            ? ((ObjectNode) primary).deepCopy()
+            : JsonNodeFactory.instance.objectNode();
+    v.put("copy", finalReport != null ? "final" : "rehearsal");
+    if (finalReport != null && rehearsalReport != null) {
+      v.set("rehearsal", rehearsalReport);
+    }
+    verification.forEach((k, value) -> v.set(k, Json.tree(value)));
+    runbook.verification(v);
   }
 
   private void switchEndpoint(StateHubCutoverInput in) {

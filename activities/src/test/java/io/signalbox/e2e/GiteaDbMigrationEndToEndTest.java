@@ -171,9 +171,15 @@ class GiteaDbMigrationEndToEndTest {
         new DelegatingCopy());
     // Another worker with its own dump directory and host task queue, e.g. the worker restarted
     // under a new host name.
+    // The input's copy.dumpDir is one of its dump roots too, as on every worker of a deployment.
     onHostB =
         new CopyActivitiesImpl(
-            tools, new PgConnector(secrets), work.resolve("dumps-b"), "signalbox-host-b");
+            tools,
+            new PgConnector(secrets),
+            work.resolve("dumps-b"),
+            io.signalbox.activities.copy.DumpRoots.of(
+                work.resolve("dumps-b"), work.resolve("dumps")),
+            "signalbox-host-b");
     env.newWorker("signalbox-host-b", quickHeartbeats).registerActivitiesImplementations(onHostB);
     env.start();
   }

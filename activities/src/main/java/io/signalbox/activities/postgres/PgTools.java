@@ -298,6 +298,19 @@ public class PgTools {
         "--dbname=dbname='" + e.database().replace("\\", "\\\\").replace("'", "\\'") + "'");
   }
 
+  /**
+   * The command of a pg tool connecting to {@code e}: the minimal environment every child gets, the
+   * worker's TLS file settings, the endpoint's libpq settings and the pgpass file. One place, so
+   * every pg tool (pg_dump, pg_restore, pg_amcheck) sees the same and nothing more.
+   */
+  static CommandSpec pgCommand(
+      List<String> argv, Endpoint e, String applicationName, PgPassFile pgpass) {
+    return CommandSpec.of(argv)
+        .withInheritEnv(PG_TLS_ENV)
+        .withEnv(connectionEnv(e, applicationName))
+        .withEnv(pgpass.environment());
+  }
+
   private static Map<String, String> connectionEnv(Endpoint e, String applicationName) {
     return Map.of(
         "PGSSLMODE", e.sslmodeOrDefault(), "PGAPPNAME", applicationName, "PGCONNECT_TIMEOUT", "30");

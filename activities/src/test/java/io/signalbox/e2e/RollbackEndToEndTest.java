@@ -434,6 +434,12 @@ class RollbackEndToEndTest {
                     work.resolve("evidence"), migration, marked.path("runId").asText())))
         .contains("## Rolled back");
 
+    assertThat(evidence.findLatestByWorkflowId("rollback-" + migration).orElseThrow().markdown())
+        .contains("Rollback of `" + migration + "/");
+    assertThat(evidence.findLatestByWorkflowId(migration).orElseThrow().markdown())
+        .contains("## Switched")
+        .contains("gitea-db-signalbox-backup-");
+
     // A second rollback of the same run is refused: by Temporal under the same id (the CLI's
     // reuse policy allows only a failed one again), and by the evidence even when the id is reused.
     assertThatThrownBy(() -> startRollback(migration, false))

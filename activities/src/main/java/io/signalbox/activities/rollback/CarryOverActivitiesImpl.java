@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,7 +46,6 @@ public class CarryOverActivitiesImpl implements CarryOverActivities {
 
   private static final int DEFAULT_SAMPLE = 10;
   private static final int MAX_SAMPLE = 100;
-  private static final int BATCH = 500;
 
   private final PgConnector connector;
 
@@ -206,7 +206,9 @@ public class CarryOverActivitiesImpl implements CarryOverActivities {
         List.copyOf(sampleNew),
         List.copyOf(sampleChanged),
         t.keyed(),
-        t.keyed() ? null : "no primary key: rows compared by content, cannot be carried over");
+        t.keyed() || counts[1] + onlyOnOld == 0
+            ? null
+            : "no primary key: rows compared by content, cannot be carried over");
   }
 
   private static LeftBehind leftBehind(List<TableDiff> diffs, int compared, int equal) {
@@ -340,7 +342,6 @@ public class CarryOverActivitiesImpl implements CarryOverActivities {
             + ", ?::json) ON CONFLICT DO NOTHING";
     long[] counts = new long[2]; // inserted, conflicts
     List<String> sampleConflicts = new ArrayList<>();
-    List<String> batchKeys = new ArrayList<>();
     try (PreparedStatement ps = o.prepareStatement(insert)) {
       RowCompare.rowsWithJson(
           n,
@@ -356,38 +357,27 @@ public class CarryOverActivitiesImpl implements CarryOverActivities {
               return;
             }
             ps.setString(1, json);
-            ps.addBatch();
-            batchKeys.add(key);
-            if (batchKeys.size() >= BATCH) {
-              flush(ps, batchKeys, counts, sampleConflicts, sample);
+            // A savepoint per row: a row that breaks a constraint of the old database (another
+            // unique value, a parent that was not carried) is reported, and the rest still go.
+            Savepoint row = o.setSavepoint();
+            try {
+              int inserted = ps.executeUpdate();
+              o.releaseSavepoint(row);
+              counts[inserted == 0 ? 1 : 0]++; // 0: ON CONFLICT DO NOTHING
+              if (inserted == 0) {
+                add(sampleConflicts, key, sample);
+              }
+            } catch (SQLException e) {
+              if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
+                throw e;
+              }
+              o.rollback(row);
+              counts[1]++;
+              add(sampleConflicts, key + " (" + e.getSQLState() + ")", sample);
             }
           });
-      flush(ps, batchKeys, counts, sampleConflicts, sample);
     }
     return new TableCarried(t.name(), counts[0], counts[1], List.copyOf(sampleConflicts));
-  }
-
-  private static void flush(
-      PreparedStatement ps,
-      List<String> keys,
-      long[] counts,
-      List<String> sampleConflicts,
-      int sample)
-      throws SQLException {
-    if (keys.isEmpty()) {
-      return;
-    }
-    int[] results = ps.executeBatch();
-    for (int i = 0; i < results.length; i++) {
-      if (results[i] == 0) {
-        // ON CONFLICT DO NOTHING: another unique value of the old database is in the way.
-        counts[1]++;
-        add(sampleConflicts, keys.get(i), sample);
-      } else {
-        counts[0]++;
-      }
-    }
-    keys.clear();
   }
 
   /** Moves each sequence of the old database up to the new one's position, never down. */

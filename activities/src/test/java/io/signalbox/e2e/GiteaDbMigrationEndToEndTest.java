@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.signalbox.activities.command.CommandActivitiesImpl;
 import io.signalbox.activities.command.CommandRunner;
 import io.signalbox.activities.copy.CopyActivitiesImpl;
+import io.signalbox.activities.copy.DumpRoots;
 import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
 import io.signalbox.activities.evidence.EvidenceSchema;
 import io.signalbox.activities.health.HealthCheckActivitiesImpl;
@@ -170,10 +171,15 @@ class GiteaDbMigrationEndToEndTest {
         new EvidenceActivitiesImpl(ds, work.resolve("evidence")),
         new DelegatingCopy());
     // Another worker with its own dump directory and host task queue, e.g. the worker restarted
-    // under a new host name.
+    // under a new host name. Its configuration allows the same dump roots as the first worker's
+    // (the input's copy.dumpDir is valid on every worker), while its default directory is its own.
     onHostB =
         new CopyActivitiesImpl(
-            tools, new PgConnector(secrets), work.resolve("dumps-b"), "signalbox-host-b");
+            tools,
+            new PgConnector(secrets),
+            work.resolve("dumps-b"),
+            DumpRoots.of(work.resolve("dumps"), work.resolve("dumps-b")),
+            "signalbox-host-b");
     env.newWorker("signalbox-host-b", quickHeartbeats).registerActivitiesImplementations(onHostB);
     env.start();
   }

@@ -91,7 +91,8 @@ public final class PgAmcheck {
             database.user(),
             tools.password(database))) {
       CommandSpec spec =
-          PgTools.pgCommand(argv, database, "signalbox-amcheck", pgpass).withTimeout(timeout);
+          PgToolCommands.pgCommand(argv, database, "signalbox-amcheck", pgpass)
+              .withTimeout(timeout);
       CommandResult r = runner.run(spec, progress);
       if (r.succeeded()) {
         return new Outcome(false, List.of(), r.argv(), r.duration().toMillis());

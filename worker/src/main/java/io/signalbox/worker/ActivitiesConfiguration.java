@@ -37,10 +37,13 @@ import org.springframework.context.annotation.Configuration;
 public class ActivitiesConfiguration {
   private static final Logger log = LoggerFactory.getLogger(ActivitiesConfiguration.class);
 
-  /** Input validation against the runbooks' JSON Schemas, run as a local activity. */
+  /**
+   * Input validation against the runbooks' JSON Schemas, run as a local activity, and which search
+   * attributes the server has, as the worker found them at start-up.
+   */
   @Bean
-  public InputActivitiesImpl inputActivities() {
-    return new InputActivitiesImpl();
+  public InputActivitiesImpl inputActivities(SearchAttributesRegistration searchAttributes) {
+    return new InputActivitiesImpl(searchAttributes::registered);
   }
 
   /**

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.signalbox.testing.PostgresExtension;
 import io.signalbox.testing.PostgresServer;
 import io.signalbox.worker.cli.SignalboxCli;
+import io.signalbox.workflows.core.RunSearchAttributes;
 import io.signalbox.workflows.demo.DemoRunbookWorkflowImpl;
 import io.signalbox.workflows.demo.RecordingDemoActivities;
 import io.temporal.client.WorkflowClient;
@@ -200,6 +201,17 @@ class WorkerSmokeTest {
         cliOn(DEMO_QUEUE, "start", "DemoRunbook", "--input", input.toString(), "--id", "smoke-1");
     assertThat(started.code).as(started.err).isZero();
     awaitStatus("smoke-1", s -> s.path("pendingGate").path("gate").asText().equals("go"));
+    // The worker registered Signalbox's search attributes on the dev server at start-up, so the
+    // run shows where it waits in them, and list --waiting finds it.
+    assertThat(
+            client
+                .newUntypedWorkflowStub("smoke-1")
+                .describe()
+                .getTypedSearchAttributes()
+                .get(RunSearchAttributes.PENDING_GATE))
+        .isEqualTo("go");
+    assertThat(cliOn(DEMO_QUEUE, "list", "--waiting").out)
+        .containsPattern("smoke-1\\s+DemoRunbook");
 
     Result approved = cli("approve", "smoke-1", "--gate", "go", "--as", "bob");
     assertThat(approved.code).as(approved.err).isZero();

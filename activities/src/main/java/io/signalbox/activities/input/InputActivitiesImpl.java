@@ -10,18 +10,21 @@ import io.signalbox.workflows.core.FailureType;
 import io.signalbox.workflows.core.InputActivities;
 import io.signalbox.workflows.core.Limits;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Validates runbook input against {@code runbooks/<kebab-name>/input.schema.json} on the classpath,
  * plus the rules a schema cannot say well (a literal password gets a message that says how to
  * reference it). The CLI calls it before starting a run; every runbook calls it as a local activity
- * before mapping its input.
+ * before mapping its input. It also answers which of Signalbox's search attributes the Temporal
+ * server has, as the worker found them at start-up (none, unless it is told).
  */
 public class InputActivitiesImpl implements InputActivities {
 
@@ -52,6 +55,27 @@ public class InputActivitiesImpl implements InputActivities {
   private final SchemaRegistry registry =
       SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
   private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
+  private final Supplier<? extends Collection<String>> registeredSearchAttributes;
+
+  /** Answers that the server has none of Signalbox's search attributes. */
+  public InputActivitiesImpl() {
+    this(List::of);
+  }
+
+  /**
+   * @param registeredSearchAttributes the search attributes the server has, as the worker found (or
+   *     registered) them
+   */
+  public InputActivitiesImpl(Supplier<? extends Collection<String>> registeredSearchAttributes) {
+    this.registeredSearchAttributes = registeredSearchAttributes;
+  }
+
+  @Override
+  public SearchAttributesAnswer registeredSearchAttributes(SearchAttributesRequest request) {
+    Collection<String> registered = registeredSearchAttributes.get();
+    List<String> names = request == null || request.names() == null ? List.of() : request.names();
+    return new SearchAttributesAnswer(names.stream().filter(registered::contains).toList());
+  }
 
   @Override
   public ValidationResult validate(ValidationRequest request) {

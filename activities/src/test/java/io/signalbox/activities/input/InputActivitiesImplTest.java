@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.signalbox.workflows.core.InputActivities.SearchAttributesRequest;
 import io.signalbox.workflows.core.InputActivities.ValidationRequest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -195,5 +196,16 @@ class InputActivitiesImplTest {
     List<String> errors = validator.validate(new ValidationRequest("ProbeRunbook", input)).errors();
     assertThat(errors).hasSize(51);
     assertThat(errors.get(50)).isEqualTo("… and 450 more errors");
+  }
+
+  @Test
+  void itAnswersWhichSearchAttributesTheWorkerFoundAndNoneByDefault() {
+    SearchAttributesRequest asked = new SearchAttributesRequest(List.of("SignalboxPhase", "Other"));
+    assertThat(new InputActivitiesImpl().registeredSearchAttributes(asked).registered()).isEmpty();
+    assertThat(
+            new InputActivitiesImpl(() -> java.util.Set.of("SignalboxPhase", "SignalboxStep"))
+                .registeredSearchAttributes(asked)
+                .registered())
+        .containsExactly("SignalboxPhase");
   }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.signalbox.activities.input.InputActivitiesImpl;
 import io.signalbox.worker.DevServer;
 import io.signalbox.worker.NoEvidence;
+import io.signalbox.worker.SearchAttributesRegistration;
+import io.signalbox.workflows.core.RunSearchAttributes;
 import io.signalbox.workflows.demo.DemoRunbookWorkflowImpl;
 import io.signalbox.workflows.demo.RecordingDemoActivities;
 import io.temporal.client.WorkflowClient;
@@ -38,6 +40,7 @@ class CliTest {
   private static WorkflowServiceStubs stubs;
   private static WorkerFactory workers;
   private static String address;
+  private static SearchAttributesRegistration searchAttributes;
 
   @TempDir Path dir;
 
@@ -48,11 +51,16 @@ class CliTest {
     stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder().setTarget(address).build());
+    // As the worker does at start-up: the dev server gets Signalbox's search attributes.
+    searchAttributes = new SearchAttributesRegistration(stubs, "default", true);
+    assertThat(searchAttributes.check()).containsAll(RunSearchAttributes.names());
     workers = WorkerFactory.newInstance(WorkflowClient.newInstance(stubs));
     Worker worker = workers.newWorker(TASK_QUEUE);
     worker.registerWorkflowImplementationTypes(DemoRunbookWorkflowImpl.class);
     worker.registerActivitiesImplementations(
-        new RecordingDemoActivities(), new InputActivitiesImpl(), new NoEvidence());
+        new RecordingDemoActivities(),
+        new InputActivitiesImpl(searchAttributes::registered),
+        new NoEvidence());
     workers.start();
   }
 
@@ -88,11 +96,22 @@ class CliTest {
         .contains("signalbox approve demo-flow --gate go --as NAME")
         .containsPattern("inspect\\s+DONE");
 
-    // Self-approval is refused by the run (recorded), and the gate stays open.
-    assertThat(cli("approve", "demo-flow", "--gate", "go", "--as", "alice").code).isZero();
+    // Self-approval is refused by the run, which answers why; the gate stays open.
+    Result self = cli("approve", "demo-flow", "--gate", "go", "--as", "alice");
+    assertThat(self.code).isEqualTo(CliException.FAILED);
+    assertThat(self.err.lines()).hasSize(1);
+    assertThat(self.err)
+        .contains("refused by run 'demo-flow': self-approval: alice requested this run");
+    // As a signal it is fire and forget: exit 0, and the run records the refusal.
+    Result signalled = cli("approve", "demo-flow", "--gate", "go", "--as", "alice", "--signal");
+    assertThat(signalled.code).as(signalled.err).isZero();
+    assertThat(signalled.out).contains("Sent approve to demo-flow (gate go, by alice)");
     Result approved = cli("approve", "demo-flow", "--gate", "go", "--as", "bob", "--comment", "ok");
     assertThat(approved.code).as(approved.err).isZero();
-    assertThat(approved.out).contains("Sent approve to demo-flow (gate go, by bob)");
+    assertThat(approved.out)
+        .contains(
+            "Approval 1 of 1 counted; gate 'go' is approved: the run goes on (demo-flow, gate go,"
+                + " by bob)");
 
     JsonNode done = awaitPhase("demo-flow", "COMPLETED");
     assertThat(done.path("approvals").toString())
@@ -131,8 +150,90 @@ class CliTest {
 
     Result rejected = cli("reject", "demo-pause", "--gate", "go", "--as", "bob", "--reason", "no");
     assertThat(rejected.code).as(rejected.err).isZero();
+    assertThat(rejected.out).contains("Rejection counted; gate 'go' is rejected");
     // A rejected gate compensates what was done (the freeze) and the run ends rolled back.
     await("demo-pause", s -> s.path("phase").asText().equals("ROLLED_BACK"));
+  }
+
+  @Test
+  void anUnlistedApproverGetsExitCodeOneWithTheReason() throws Exception {
+    Path input = write("{\"requestedBy\": \"alice\", \"approvals\": {\"approvers\": [\"bob\"]}}");
+    assertThat(
+            cli("start", "DemoRunbook", "--input", input.toString(), "--id", "demo-unlisted").code)
+        .isZero();
+    awaitPhase("demo-unlisted", "WAITING_FOR_APPROVAL");
+
+    Result refused = cli("approve", "demo-unlisted", "--gate", "go", "--as", "mallory");
+    assertThat(refused.code).isEqualTo(1);
+    assertThat(refused.out).isEmpty();
+    assertThat(refused.err.lines()).hasSize(1);
+    assertThat(refused.err)
+        .contains("refused by run 'demo-unlisted': mallory is not one of the approvers [bob]");
+    Result wrongGate = cli("reject", "demo-unlisted", "--gate", "switch", "--as", "bob");
+    assertThat(wrongGate.code).isEqualTo(1);
+    assertThat(wrongGate.err).contains("gate 'switch' is not open; the open gate is 'go'");
+
+    JsonNode status = awaitPhase("demo-unlisted", "WAITING_FOR_APPROVAL");
+    assertThat(status.path("pendingGate").path("approvedBy")).isEmpty();
+    Result approved = cli("approve", "demo-unlisted", "--gate", "go", "--as", "bob");
+    assertThat(approved.code).as(approved.err).isZero();
+    awaitPhase("demo-unlisted", "COMPLETED");
+  }
+
+  @Test
+  void listWaitingAnswersFromSearchAttributesWithoutAskingTheRuns() throws Exception {
+    String queue = "cli-waiting";
+    WorkerFactory factory = WorkerFactory.newInstance(WorkflowClient.newInstance(stubs));
+    Worker worker = factory.newWorker(queue);
+    worker.registerWorkflowImplementationTypes(DemoRunbookWorkflowImpl.class);
+    worker.registerActivitiesImplementations(
+        new RecordingDemoActivities(),
+        new InputActivitiesImpl(searchAttributes::registered),
+        new NoEvidence());
+    factory.start();
+    Path input = write("{\"requestedBy\": \"erin\"}");
+    Result started =
+        run(
+            "start",
+            "DemoRunbook",
+            "--input",
+            input.toString(),
+            "--id",
+            "demo-waiting",
+            "--address",
+            address,
+            "--task-queue",
+            queue);
+    assertThat(started.code).as(started.err).isZero();
+    await("demo-waiting", s -> s.path("phase").asText().equals("WAITING_FOR_APPROVAL"));
+    // No worker from here on: a status query gets no answer, the search attributes still do.
+    factory.shutdownNow();
+    factory.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    WorkflowClient.newInstance(stubs)
+        .newUntypedWorkflowStub(
+            "DemoRunbook",
+            io.temporal.client.WorkflowOptions.newBuilder()
+                .setWorkflowId("demo-not-started")
+                .setTaskQueue(queue)
+                .build())
+        .start(JsonFiles.MAPPER.createObjectNode().put("requestedBy", "erin"));
+
+    Result waiting =
+        run("list", "--waiting", "--address", address, "--task-queue", queue, "--timeout", "2");
+    assertThat(waiting.code).as(waiting.err).isZero();
+    assertThat(waiting.out)
+        .containsPattern("demo-waiting\\s+DemoRunbook\\s+WAITING_FOR_APPROVAL\\s+go\\s+go\\s+erin")
+        .doesNotContain("demo-not-started");
+
+    Result all = run("list", "--address", address, "--task-queue", queue, "--timeout", "2");
+    assertThat(all.code).as(all.err).isZero();
+    assertThat(all.out)
+        .containsPattern("demo-waiting\\s+DemoRunbook\\s+WAITING_FOR_APPROVAL")
+        .containsPattern("demo-not-started\\s+DemoRunbook\\s+\\?\\s+\\(no answer");
+
+    Result none =
+        run("list", "--waiting", "--address", address, "--task-queue", "nobody-polls-this");
+    assertThat(none.out).contains("No runs waiting for approval on task queue nobody-polls-this");
   }
 
   @Test

@@ -26,6 +26,13 @@ public enum FailureType {
    * undone and ended instead of retried for ever. Report it with the run's id.
    */
   INTERNAL_ERROR("InternalError", false),
+  /**
+   * An {@code approveGate} or {@code rejectGate} Update that the run refused (unlisted approver,
+   * self-approval, duplicate, wrong gate, stale plan digest, missing comment, over-long name). It
+   * answers the caller and ends nothing: the gate stays open. (The SDK reports a refusal by a
+   * validator under its own failure type; the message is the reason either way.)
+   */
+  APPROVAL_REFUSED("ApprovalRefused", false),
   /** A transient problem: Temporal retries it. */
   TRANSIENT("Transient", true);
 

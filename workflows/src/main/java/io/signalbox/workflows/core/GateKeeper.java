@@ -50,6 +50,64 @@ final class GateKeeper {
     return List.copyOf(records);
   }
 
+  /** Why an approval would be refused now, or null: the {@code approveGate} validator. */
+  String refusal(Signals.Approve signal, boolean paused) {
+    return rules.refuseApproval(signal, open, paused);
+  }
+
+  /**
+   * Why a rejection would be refused now, or null: the {@code rejectGate} validator. Unlike the
+   * signal, which ignores a rejection of a gate already decided, the Update refuses it, so the
+   * caller learns that it changed nothing.
+   */
+  String refusal(Signals.Reject signal) {
+    String refusal = rules.refuseRejection(signal, open);
+    if (refusal == null && open.decided()) {
+      return "gate '"
+          + open.name
+          + "' is already "
+          + (open.rejectedBy != null ? "rejected by " + open.rejectedBy : "approved");
+    }
+    return refusal;
+  }
+
+  /** What an Update answers for a counted decision about the gate open now. */
+  GateDecision decision(ApprovalRecord record) {
+    int approvals = open.approvedBy.size();
+    int needed = rules.policy().needed();
+    String state =
+        open.rejectedBy != null
+            ? GateDecision.REJECTED
+            : open.decided() ? GateDecision.APPROVED : GateDecision.OPEN;
+    String message =
+        switch (state) {
+          case GateDecision.REJECTED ->
+              "rejection counted; gate '"
+                  + open.name
+                  + "' is rejected: the run compensates and fails";
+          case GateDecision.APPROVED ->
+              "approval "
+                  + approvals
+                  + " of "
+                  + needed
+                  + " counted; gate '"
+                  + open.name
+                  + "' is approved: the run goes on";
+          default ->
+              "approval "
+                  + approvals
+                  + " of "
+                  + needed
+                  + " counted; gate '"
+                  + open.name
+                  + "' waits for "
+                  + (needed - approvals)
+                  + " more";
+        };
+    return new GateDecision(
+        open.name, record.decision(), record.by(), approvals, needed, state, message);
+  }
+
   /** The {@code approve} signal: counts it, or records why it is refused. */
   ApprovalRecord approve(Signals.Approve signal, String at, boolean paused) {
     String refusal = rules.refuseApproval(signal, open, paused);

@@ -44,6 +44,7 @@ public final class Runbook<I extends RunbookInput> {
   private final List<StepRecord> steps = new ArrayList<>();
   private final GateKeeper gates = new GateKeeper();
   private final Compensation compensation = new Compensation();
+  private final RunSearchAttributes searchAttributes = new RunSearchAttributes();
 
   private String requestedBy;
   private boolean dryRun;
@@ -101,6 +102,7 @@ public final class Runbook<I extends RunbookInput> {
    */
   public RunbookResult execute(JsonNode rawInput, Consumer<I> body) {
     startedAt = now();
+    searchAttributes.decide(inputActivities);
     publish();
     I input;
     try {
@@ -384,6 +386,62 @@ public final class Runbook<I extends RunbookInput> {
     publish();
   }
 
+  /**
+   * The {@code approveGate} validator: refuses with the reason, so the caller learns it at once and
+   * nothing enters the history. A validator may not change state, so this refusal is not in status
+   * or evidence (the signal's refusals are); the worker logs it.
+   */
+  public void refuseApproveGate(Signals.Approve signal) {
+    refuse(
+        "approval",
+        signal == null ? null : signal.gate(),
+        signal == null ? null : signal.by(),
+        gates.refusal(signal, phase == Phase.PAUSED));
+  }
+
+  /** The {@code approveGate} Update, once validated: counts the approval and answers with it. */
+  public GateDecision approveGate(Signals.Approve signal) {
+    ApprovalRecord record = gates.approve(signal, now(), phase == Phase.PAUSED);
+    publish();
+    if (record.refusal() != null) {
+      // Not reached: the validator ran just before in the same workflow task.
+      throw FailureType.APPROVAL_REFUSED.failure(record.refusal());
+    }
+    return gates.decision(record);
+  }
+
+  /** The {@code rejectGate} validator: refuses with the reason, as {@link #refuseApproveGate}. */
+  public void refuseRejectGate(Signals.Reject signal) {
+    refuse(
+        "rejection",
+        signal == null ? null : signal.gate(),
+        signal == null ? null : signal.by(),
+        gates.refusal(signal));
+  }
+
+  /** The {@code rejectGate} Update, once validated: counts the rejection and answers with it. */
+  public GateDecision rejectGate(Signals.Reject signal) {
+    ApprovalRecord record = gates.reject(signal, now());
+    publish();
+    if (record == null || record.refusal() != null) {
+      throw FailureType.APPROVAL_REFUSED.failure(
+          record == null ? "the gate is already decided" : record.refusal());
+    }
+    return gates.decision(record);
+  }
+
+  private static void refuse(String what, String gate, String by, String refusal) {
+    if (refusal != null) {
+      log.warn(
+          "{} of gate {} by {} refused (Update, answered to the caller): {}",
+          what,
+          Limits.cut(gate, Limits.NAME),
+          Limits.cut(by, Limits.NAME),
+          refusal);
+      throw FailureType.APPROVAL_REFUSED.failure(refusal);
+    }
+  }
+
   // ---------------------------------------------------------------- pause
 
   /** The {@code pause} signal: takes effect at the next step boundary. */
@@ -537,7 +595,10 @@ public final class Runbook<I extends RunbookInput> {
     }
   }
 
-  /** The current phase and step, shown in the Temporal UI as the run's current details. */
+  /**
+   * The current phase and step, shown in the Temporal UI as the run's current details and, where
+   * the server has them, as search attributes (only those that changed).
+   */
   private void publish() {
     StringBuilder md = new StringBuilder();
     md.append("**").append(type).append("** ").append(phase);
@@ -564,6 +625,7 @@ public final class Runbook<I extends RunbookInput> {
       md.append("\n\nPause requested by ").append(pausedBy);
     }
     Workflow.setCurrentDetails(md.toString());
+    searchAttributes.show(type, phase, currentStep, gate == null ? null : gate.name, requestedBy);
   }
 
   private void metric(String name) {

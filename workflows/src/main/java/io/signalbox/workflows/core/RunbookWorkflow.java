@@ -2,8 +2,8 @@ package io.signalbox.workflows.core;
 
 /**
  * The base of every runbook's workflow implementation: holds the run's {@link Runbook} and answers
- * the signals and the {@code status} query that every runbook has, so a runbook only writes its
- * steps.
+ * the signals, the Updates and the {@code status} query that every runbook has, so a runbook only
+ * writes its steps.
  *
  * @param <I> the runbook's input record
  */
@@ -28,6 +28,26 @@ public abstract class RunbookWorkflow<I extends RunbookInput> implements Runbook
   @Override
   public void reject(Signals.Reject rejection) {
     runbook.reject(rejection);
+  }
+
+  @Override
+  public GateDecision approveGate(Signals.Approve approval) {
+    return runbook.approveGate(approval);
+  }
+
+  @Override
+  public void refuseApproveGate(Signals.Approve approval) {
+    runbook.refuseApproveGate(approval);
+  }
+
+  @Override
+  public GateDecision rejectGate(Signals.Reject rejection) {
+    return runbook.rejectGate(rejection);
+  }
+
+  @Override
+  public void refuseRejectGate(Signals.Reject rejection) {
+    runbook.refuseRejectGate(rejection);
   }
 
   @Override

@@ -26,6 +26,8 @@ import io.signalbox.workflows.rollback.CarryOverActivities.LeftBehind;
 import io.signalbox.workflows.rollback.RollbackEvidenceActivities.RecordedRun;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
@@ -247,16 +249,28 @@ public class RollbackWorkflowImpl extends RunbookWorkflow<RollbackInput>
         "link-evidence",
         null,
         () -> {
-          evidence.markRolledBack(
-              new RollbackEvidenceActivities.MarkInput(
-                  plan.run.workflowId(),
-                  plan.run.runId(),
-                  new RollbackEvidenceActivities.RolledBack(
-                      ownId,
-                      Workflow.getInfo().getRunId(),
-                      in.requestedBy(),
-                      Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString())));
-          runbook.detail("evidence " + plan.run.evidenceId() + " marked rolled back");
+          try {
+            evidence.markRolledBack(
+                new RollbackEvidenceActivities.MarkInput(
+                    plan.run.workflowId(),
+                    plan.run.runId(),
+                    new RollbackEvidenceActivities.RolledBack(
+                        ownId,
+                        Workflow.getInfo().getRunId(),
+                        in.requestedBy(),
+                        Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString())));
+            runbook.detail("evidence " + plan.run.evidenceId() + " marked rolled back");
+          } catch (ActivityFailure failure) {
+            // The app is back on the old database and healthy: a lost link must not undo that.
+            // This run's own evidence still names the run it rolled back.
+            runbook.detail(
+                "NOT linked, mark "
+                    + plan.run.evidenceId()
+                    + " by hand: "
+                    + (failure.getCause() instanceof ApplicationFailure cause
+                        ? cause.getOriginalMessage()
+                        : failure.getMessage()));
+          }
         });
   }
 

@@ -2,6 +2,7 @@ package io.signalbox.workflows.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.signalbox.workflows.core.FailureType;
+import io.signalbox.workflows.core.GateDecision;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookStatus;
 import io.signalbox.workflows.core.Signals;
@@ -91,6 +92,22 @@ public class FakeBackupVerification implements BackupVerificationWorkflow {
 
   @Override
   public void reject(Signals.Reject rejection) {}
+
+  @Override
+  public GateDecision approveGate(Signals.Approve approval) {
+    return null;
+  }
+
+  @Override
+  public void refuseApproveGate(Signals.Approve approval) {}
+
+  @Override
+  public GateDecision rejectGate(Signals.Reject rejection) {
+    return null;
+  }
+
+  @Override
+  public void refuseRejectGate(Signals.Reject rejection) {}
 
   @Override
   public void pause(Signals.Pause pause) {}

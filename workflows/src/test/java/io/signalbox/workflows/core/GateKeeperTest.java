@@ -88,4 +88,32 @@ class GateKeeperTest {
               assertThat(r.refusal()).startsWith("pause refused: the name in \"by\" has 1048576");
             });
   }
+
+  @Test
+  void theUpdateValidatorsChangeNothingAndRefuseARejectionOfADecidedGate() {
+    assertThat(gates.refusal(new Signals.Approve("go", "bob", null, null), false))
+        .isEqualTo("no gate is open");
+    Gate open = gates.open("go", "go?", "t0", "t1", null);
+    assertThat(gates.refusal(new Signals.Approve("go", "carol", null, null), false))
+        .startsWith("self-approval");
+    assertThat(gates.refusal(new Signals.Approve("go", "bob", null, null), false)).isNull();
+    assertThat(gates.refusal(new Signals.Reject("go", "bob", "no"))).isNull();
+    assertThat(open.approvedBy).isEmpty();
+    assertThat(gates.records()).isEmpty();
+
+    ApprovalRecord approved =
+        gates.approve(new Signals.Approve("go", "bob", null, null), "t2", false);
+    assertThat(gates.decision(approved))
+        .isEqualTo(
+            new GateDecision(
+                "go",
+                "APPROVED",
+                "bob",
+                1,
+                1,
+                GateDecision.APPROVED,
+                "approval 1 of 1 counted; gate 'go' is approved: the run goes on"));
+    assertThat(gates.refusal(new Signals.Reject("go", "dan", "late")))
+        .isEqualTo("gate 'go' is already approved");
+  }
 }

@@ -173,6 +173,20 @@ class RollbackWorkflowTest {
   }
 
   @Test
+  void aLinkThatCannotBeWrittenDoesNotUndoTheRollback() throws Exception {
+    org.mockito.Mockito.doThrow(FailureType.PRECONDITION_FAILED.failure("evidence row is gone"))
+        .when(m.runs)
+        .markRolledBack(any());
+    WorkflowStub stub = start(false);
+    RunbookStubs.atGate(stub, "rollback");
+    approve(stub);
+    RunbookResult r = stub.getResult(RunbookResult.class);
+    assertThat(r.outcome()).isEqualTo("COMPLETED");
+    assertThat(r.steps().get(r.steps().size() - 1).detail())
+        .contains("NOT linked, mark " + MIGRATION + "/run-1 by hand: evidence row is gone");
+  }
+
+  @Test
   void rejectionChangesNothing() throws Exception {
     WorkflowStub stub = start(true);
     RunbookStubs.atGate(stub, "rollback");

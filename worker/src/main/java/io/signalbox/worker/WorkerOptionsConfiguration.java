@@ -15,7 +15,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Options of the workers the Temporal starter creates: sticky execution off against the dev server.
+ * Options of the workers the Temporal starter creates: sticky execution off against the dev server,
+ * and heartbeats sent at least every {@code signalbox.max-heartbeat-throttle-interval}.
+ *
+ * <p>Heartbeats: the SDK sends an activity's heartbeats to the server at most every 0.8 × its
+ * heartbeat timeout (capped at 60 s), and a cancel reaches a running activity only in the answer to
+ * a heartbeat. With the copy's heartbeat timeout of a minute a cancel waited up to 48 s before
+ * pg_dump or pg_restore was stopped; capping the interval at 5 s (the default here) makes it a few
+ * seconds, for one small request per running activity every 5 s.
  *
  * <p>Why: with sticky execution a worker keeps each open run in its cache and asks the server to
  * send the run's next workflow task to the worker's own sticky queue. A real Temporal server gives
@@ -79,11 +86,25 @@ public class WorkerOptionsConfiguration {
    *
    * @param stickyExecution {@code auto} (default): off against the dev server, on against a real
    *     Temporal server; {@code on}; {@code off} (env {@code SIGNALBOX_STICKY_EXECUTION})
+   * @param maxHeartbeatThrottleInterval the longest time an activity's heartbeats are held back
+   *     before one is sent, and so the longest a cancel waits to reach a running activity (default
+   *     5 s; env {@code SIGNALBOX_MAX_HEARTBEAT_THROTTLE_INTERVAL})
    */
   @ConfigurationProperties("signalbox")
-  public record Settings(@DefaultValue("auto") String stickyExecution) {
+  public record Settings(
+      @DefaultValue("auto") String stickyExecution,
+      @DefaultValue("5s") Duration maxHeartbeatThrottleInterval) {
     public Settings {
       StickyExecution.parse(stickyExecution);
+      if (maxHeartbeatThrottleInterval == null
+          || maxHeartbeatThrottleInterval.isNegative()
+          || maxHeartbeatThrottleInterval.isZero()) {
+        throw new IllegalArgumentException(
+            "signalbox.max-heartbeat-throttle-interval must be a positive duration such as 5s,"
+                + " not '"
+                + maxHeartbeatThrottleInterval
+                + "'");
+      }
     }
 
     /** The parsed setting. */
@@ -100,8 +121,12 @@ public class WorkerOptionsConfiguration {
   public TemporalOptionsCustomizer<WorkerOptions.Builder> stickyExecutionCustomizer(
       Settings settings, ObjectProvider<WorkflowServiceStubs> stubs) {
     StickyDecision decision = new StickyDecision(settings.sticky(), stubs);
-    return builder ->
-        decision.sticky() ? builder : builder.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
+    return builder -> {
+      builder.setMaxHeartbeatThrottleInterval(settings.maxHeartbeatThrottleInterval());
+      return decision.sticky()
+          ? builder
+          : builder.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
+    };
   }
 
   /** The decision, taken once (at the first worker) and logged once. */

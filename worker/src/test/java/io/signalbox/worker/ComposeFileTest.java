@@ -150,6 +150,9 @@ class ComposeFileTest {
       assertThat(env("worker")).as("worker sets " + env.asText()).containsKey(env.asText());
     }
     assertThat(input.findValues("env")).hasSize(2);
+    // Without copy.dumpDir the worker's own dump directory is used: inside its dump roots both in
+    // the compose stack and for a local worker, which refuses /var/lib/signalbox/dumps.
+    assertThat(input.path("copy").has("dumpDir")).as(file + " sets copy.dumpDir").isFalse();
   }
 
   @Test

@@ -32,6 +32,7 @@ import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -41,6 +42,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /**
  * Sticky execution against the dev server: why it is off there (a run cached by a stopped worker is
@@ -83,7 +86,7 @@ class StickyExecutionTest {
     assertThat(StickyExecution.parse("true")).isEqualTo(StickyExecution.ON);
     assertThat(StickyExecution.parse("off")).isEqualTo(StickyExecution.OFF);
     assertThat(StickyExecution.parse("false")).isEqualTo(StickyExecution.OFF);
-    assertThatThrownBy(() -> new Settings("sometimes"))
+    assertThatThrownBy(() -> new Settings("sometimes", Duration.ofSeconds(5)))
         .hasMessageContaining("signalbox.sticky-execution must be auto, on or off");
   }
 
@@ -130,6 +133,37 @@ class StickyExecutionTest {
         .isEqualTo(Duration.ZERO);
     assertThat(workerOptions("on", clientStubs).getStickyQueueScheduleToStartTimeout())
         .isNotEqualTo(Duration.ZERO);
+  }
+
+  /**
+   * The SDK holds heartbeats back for 0.8 × the heartbeat timeout (48 s for the copy's minute), and
+   * a cancel reaches an activity only in a heartbeat's answer: every worker caps that at the
+   * setting.
+   */
+  @Test
+  void heartbeatThrottleIsCappedAtTheSettingWhichBindsFromProperties() {
+    assertThat(
+            WorkerOptions.newBuilder()
+                .validateAndBuildWithDefaults()
+                .getMaxHeartbeatThrottleInterval())
+        .as("the SDK's default")
+        .isEqualTo(Duration.ofSeconds(60));
+    assertThat(workerOptions("on", clientStubs).getMaxHeartbeatThrottleInterval())
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(workerOptions("auto", clientStubs).getMaxHeartbeatThrottleInterval())
+        .isEqualTo(Duration.ofSeconds(5));
+
+    assertThat(bind(Map.of()).maxHeartbeatThrottleInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(bind(Map.of("signalbox.max-heartbeat-throttle-interval", "2s")))
+        .isEqualTo(new Settings("auto", Duration.ofSeconds(2)));
+    assertThatThrownBy(() -> bind(Map.of("signalbox.max-heartbeat-throttle-interval", "0s")))
+        .rootCause()
+        .hasMessageContaining("signalbox.max-heartbeat-throttle-interval must be a positive");
+  }
+
+  private static Settings bind(Map<String, String> properties) {
+    return new Binder(new MapConfigurationPropertySource(properties))
+        .bindOrCreate("signalbox", Settings.class);
   }
 
   // ------------------------------------------------------------------ restarts
@@ -279,7 +313,8 @@ class StickyExecutionTest {
     beans.addBean("workflowServiceStubs", stubs);
     return new WorkerOptionsConfiguration()
         .stickyExecutionCustomizer(
-            new Settings(setting), beans.getBeanProvider(WorkflowServiceStubs.class))
+            new Settings(setting, Duration.ofSeconds(5)),
+            beans.getBeanProvider(WorkflowServiceStubs.class))
         .customize(WorkerOptions.newBuilder())
         .build();
   }

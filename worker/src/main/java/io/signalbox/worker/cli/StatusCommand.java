@@ -2,11 +2,21 @@ package io.signalbox.worker.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.failure.TerminatedFailure;
+import io.temporal.failure.TimeoutFailure;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,10 +45,77 @@ class StatusCommand implements Callable<Integer> {
       if (json) {
         out.println(JsonFiles.MAPPER.writeValueAsString(status));
       } else {
-        StatusView.print(out, description.getWorkflowExecutionInfo(), status);
+        WorkflowExecutionInfo info = description.getWorkflowExecutionInfo();
+        StatusView.print(out, info, status, outcome(temporal, info));
       }
     }
     return 0;
+  }
+
+  /**
+   * How the run ended, from its result or failure; null while it runs (or when its end cannot be
+   * read).
+   */
+  static StatusView.Outcome outcome(TemporalConnection temporal, WorkflowExecutionInfo info) {
+    if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+        || info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED) {
+      return null;
+    }
+    WorkflowStub stub =
+        temporal
+            .client()
+            .newUntypedWorkflowStub(
+                info.getExecution().getWorkflowId(),
+                Optional.of(info.getExecution().getRunId()),
+                Optional.empty());
+    try {
+      JsonNode result = stub.getResult(10, TimeUnit.SECONDS, JsonNode.class);
+      return new StatusView.Outcome(
+          result == null ? "COMPLETED" : result.path("outcome").asText("COMPLETED"),
+          result == null || result.path("failureType").isNull()
+              ? null
+              : result.path("failureType").asText(null),
+          result == null || result.path("message").isNull()
+              ? null
+              : result.path("message").asText(null));
+    } catch (WorkflowFailedException e) {
+      return outcome(e.getCause(), StatusView.executionStatus(info.getStatus()));
+    } catch (TimeoutException | RuntimeException e) {
+      return new StatusView.Outcome(
+          StatusView.executionStatus(info.getStatus()),
+          null,
+          "(its result could not be read: " + Errors.rootMessage(e) + ")");
+    }
+  }
+
+  /** The outcome of a failed, cancelled, terminated or timed-out run from its failure. */
+  static StatusView.Outcome outcome(Throwable failure, String executionStatus) {
+    if (failure instanceof ApplicationFailure app) {
+      String outcome = "FAILED";
+      try {
+        JsonNode details = app.getDetails().get(JsonNode.class);
+        if (details != null && details.hasNonNull("outcome")) {
+          outcome = details.path("outcome").asText();
+        }
+      } catch (RuntimeException e) {
+        // Details of another shape: the type and message still say it.
+      }
+      return new StatusView.Outcome(outcome, app.getType(), app.getOriginalMessage());
+    }
+    if (failure instanceof CanceledFailure) {
+      return new StatusView.Outcome("CANCELLED", null, null);
+    }
+    if (failure instanceof TerminatedFailure t) {
+      return new StatusView.Outcome("TERMINATED", null, t.getOriginalMessage());
+    }
+    if (failure instanceof TimeoutFailure t) {
+      return new StatusView.Outcome("TIMED_OUT", t.getTimeoutType().name(), t.getOriginalMessage());
+    }
+    if (failure instanceof TemporalFailure t) {
+      return new StatusView.Outcome(executionStatus, null, t.getOriginalMessage());
+    }
+    return new StatusView.Outcome(
+        executionStatus, null, failure == null ? null : failure.getMessage());
   }
 
   /** The {@code status} query of the latest run of {@code workflowId}. */

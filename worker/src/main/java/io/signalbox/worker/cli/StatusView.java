@@ -13,10 +13,39 @@ import java.util.List;
 final class StatusView {
   private static final int REPORT_WIDTH = 160;
 
+  private static final int OUTCOME_WIDTH = 100;
+  private static final String INDENT = " ".repeat(14);
+
   private StatusView() {}
 
+  /**
+   * How a run ended.
+   *
+   * @param outcome COMPLETED, FAILED, ROLLED_BACK, CANCELLED, TERMINATED or TIMED_OUT
+   * @param failureType the {@code FailureType} of a failed run, else null
+   * @param message the whole failure message (what happened and what state was left), else null
+   */
+  record Outcome(String outcome, String failureType, String message) {}
+
   static void print(PrintWriter out, WorkflowExecutionInfo info, JsonNode status) {
+    print(out, info, status, null);
+  }
+
+  /** The view; a run that ended starts with its {@code outcome} (null while it runs). */
+  static void print(PrintWriter out, WorkflowExecutionInfo info, JsonNode status, Outcome outcome) {
     String id = info.getExecution().getWorkflowId();
+    if (outcome != null) {
+      out.printf(
+          "Outcome       %s%s%n",
+          outcome.outcome(),
+          outcome.failureType() != null ? " (" + outcome.failureType() + ")" : "");
+      if (outcome.message() != null && !outcome.message().isBlank()) {
+        for (String line : Table.wrap(outcome.message(), OUTCOME_WIDTH)) {
+          out.println(INDENT + line);
+        }
+      }
+      out.println();
+    }
     out.printf("Run           %s (%s)%n", id, info.getType().getName());
     out.printf(
         "Execution     %s, started %s%s%n",
@@ -80,7 +109,7 @@ final class StatusView {
                 text(step, "endedAt"),
                 text(step, "detail")));
       }
-      Table.print(out, rows);
+      Table.printWrapped(out, rows);
     }
 
     JsonNode approvals = status.path("approvals");
@@ -98,7 +127,7 @@ final class StatusView {
                 text(approval, "comment"),
                 text(approval, "refusal")));
       }
-      Table.print(out, rows);
+      Table.printWrapped(out, rows);
     }
   }
 

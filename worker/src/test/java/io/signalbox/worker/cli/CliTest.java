@@ -133,6 +133,47 @@ class CliTest {
     assertThat(duplicate.err).contains("already exists").doesNotContain("\tat ");
   }
 
+  /**
+   * Issue 14: a run that ended says how first (outcome, failure type, the whole message with what
+   * was left), before the table; {@code --json} stays the status query's answer alone.
+   */
+  @Test
+  void statusOfAFailedRunStartsWithItsOutcomeAndWholeMessage() throws Exception {
+    Path input = write("{\"requestedBy\": \"alice\", \"label\": \"fail-freeze\"}");
+    Result started =
+        cli("start", "DemoRunbook", "--input", input.toString(), "--id", "demo-failed");
+    assertThat(started.code).as(started.err).isZero();
+    String message;
+    try {
+      WorkflowClient.newInstance(stubs)
+          .newUntypedWorkflowStub("demo-failed")
+          .getResult(20, java.util.concurrent.TimeUnit.SECONDS, JsonNode.class);
+      throw new AssertionError("the run should have failed");
+    } catch (io.temporal.client.WorkflowFailedException e) {
+      message = ((io.temporal.failure.ApplicationFailure) e.getCause()).getOriginalMessage();
+    }
+    assertThat(message).contains("freeze failed as the label asked");
+
+    Result status = cli("status", "demo-failed");
+    assertThat(status.code).as(status.err).isZero();
+    String[] lines = status.out.split("\\R");
+    assertThat(lines[0]).isEqualTo("Outcome       ROLLED_BACK (StepFailed)");
+    // The whole message, wrapped under the outcome: joined again it is the message.
+    StringBuilder shown = new StringBuilder();
+    for (int i = 1; i < lines.length && lines[i].startsWith("              "); i++) {
+      assertThat(lines[i].length()).isLessThanOrEqualTo(14 + 100);
+      shown.append(shown.isEmpty() ? "" : " ").append(lines[i].strip());
+    }
+    assertThat(shown.toString()).isEqualTo(message.replaceAll("\\s+", " ").strip());
+    assertThat(status.out).contains("Execution     FAILED");
+    assertThat(message).as("what was left").contains("Undone: freeze.");
+
+    Result json = cli("status", "demo-failed", "--json");
+    assertThat(json.code).as(json.err).isZero();
+    assertThat(json.out).doesNotContain("Outcome");
+    assertThat(JsonFiles.MAPPER.readTree(json.out).path("phase").asText()).isEqualTo("ROLLED_BACK");
+  }
+
   @Test
   void pauseAndResumeAreRecorded() throws Exception {
     Path input = write("{\"requestedBy\": \"alice\"}");

@@ -80,7 +80,9 @@ public final class ProcessHarness implements BeforeEachCallback, AfterEachCallba
 
   /** The jar under test. */
   public static Path jar() {
-    Path jar = Path.of(System.getProperty("signalbox.jar", "target/signalbox.jar"));
+    // Absolute: a process may run in another directory (DemoIT).
+    Path jar =
+        Path.of(System.getProperty("signalbox.jar", "target/signalbox.jar")).toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           jar + " is missing: the process tests run after `package` (./mvnw verify)");
@@ -146,6 +148,21 @@ public final class ProcessHarness implements BeforeEachCallback, AfterEachCallba
         SignalboxProcess.start(
             "worker-" + workers, jar(), dir.resolve("worker-" + workers + ".log"), all, "worker"),
         "Started Signalbox");
+  }
+
+  /**
+   * {@code java -jar signalbox.jar args…} in {@code workingDir}, its output into {@code
+   * <name>.log}; stopped after the test. When {@code readyLine} is given, waits until it is logged.
+   */
+  public SignalboxProcess start(
+      String name, Path workingDir, Map<String, String> env, String readyLine, String... args) {
+    SignalboxProcess process =
+        SignalboxProcess.start(name, jar(), dir.resolve(name + ".log"), workingDir, env, args);
+    if (readyLine == null) {
+      processes.add(process);
+      return process;
+    }
+    return started(process, readyLine);
   }
 
   /** A client of the dev server, as the CLI and the UI are. */

@@ -34,6 +34,12 @@ public final class SignalboxProcess {
    */
   static SignalboxProcess start(
       String name, Path jar, Path log, Map<String, String> env, String... args) {
+    return start(name, jar, log, null, env, args);
+  }
+
+  /** As {@link #start(String, Path, Path, Map, String...)}, in {@code workingDir} (null: ours). */
+  static SignalboxProcess start(
+      String name, Path jar, Path log, Path workingDir, Map<String, String> env, String... args) {
     List<String> argv = new ArrayList<>();
     argv.add(javaExecutable());
     // Small, quick-starting JVMs: several run side by side on a small machine.
@@ -43,6 +49,9 @@ public final class SignalboxProcess {
     argv.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
     builder.environment().putAll(env);
+    if (workingDir != null) {
+      builder.directory(workingDir.toFile());
+    }
     try {
       Files.createDirectories(log.getParent());
       builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -63,6 +72,21 @@ public final class SignalboxProcess {
         .info()
         .command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  /** Waits for the end (at most {@code timeout}, then SIGKILL) and returns the exit code. */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        kill();
+        throw new AssertionError(name + " did not end within " + timeout);
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      kill();
+      throw new AssertionError("interrupted waiting for " + name, e);
+    }
   }
 
   /** Its name in the test (e.g. {@code worker-2}). */

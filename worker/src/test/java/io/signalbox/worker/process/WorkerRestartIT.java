@@ -142,6 +142,16 @@ class WorkerRestartIT {
    * the old host's queue until {@code copy.hostTimeout} (its schedule-to-start timeout) fires; then
    * the copy is redone from a fresh dump on the new worker (issue 7 item 2, branch b-copy). Fails
    * without that change: the run waits for ever for the old host.
+   *
+   * <p>Fails on the dev server (the Temporal Java test server, 1.38) even with it: the killed
+   * worker had <em>started</em> the restore, so its first attempt's schedule-to-start timer fires
+   * on a started activity and is dropped (the dev server logs "Failure trying to add task for an
+   * activity retry … Not in INITIATED" {@code hostTimeout} after the schedule); the heartbeat
+   * timeout then retries the restore on the old host's queue, and the test server arms no
+   * schedule-to-start timer for a retry attempt ({@code TestWorkflowMutableStateImpl} does so only
+   * in {@code processScheduleActivityTask}). A Temporal server enforces schedule-to-start for every
+   * attempt, so there the redo happens. Passing here needs the workflow to schedule a new activity
+   * after a heartbeat timeout on the host queue (see the closing note of branch a2-demo).
    */
   @Test
   void workerKilledDuringRestoreComesBackUnderAnotherHostQueue() {

@@ -56,6 +56,7 @@ public final class Runbook<I extends RunbookInput> {
   private JsonNode verification;
   private JsonNode plan;
   private Double rtoSeconds;
+  private JsonNode switched;
   private String bugStep;
 
   /**
@@ -258,6 +259,14 @@ public final class Runbook<I extends RunbookInput> {
   /** Records the measured restore time (RTO) that the result of a backup restore carries. */
   public void rtoSeconds(double seconds) {
     this.rtoSeconds = seconds;
+  }
+
+  /**
+   * Records what the run has switched so far (the facts a later {@code Rollback} undoes), carried
+   * by the result and the evidence; each call replaces the previous record.
+   */
+  public void switched(Object facts) {
+    this.switched = Json.tree(facts);
   }
 
   /** Records what a dry run would do. */
@@ -548,7 +557,8 @@ public final class Runbook<I extends RunbookInput> {
         message,
         dryRun,
         requestedBy,
-        rtoSeconds);
+        rtoSeconds,
+        switched);
   }
 
   private ApplicationFailure withResult(FailureType failureType, String message) {

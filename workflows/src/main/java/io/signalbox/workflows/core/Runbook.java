@@ -137,7 +137,7 @@ public final class Runbook<I extends RunbookInput> {
       FailureType failureType = Failures.classify(failure);
       phase = undone.clean() ? Phase.ROLLED_BACK : Phase.FAILED;
       publish();
-      throw withResult(failureType, Failures.message(failure) + " " + undone.sentence());
+      throw withResult(failureType, withSentence(Failures.message(failure), undone.sentence()));
     } catch (RuntimeException e) {
       throw failOnBug(e);
     }
@@ -660,5 +660,13 @@ public final class Runbook<I extends RunbookInput> {
 
   private static String now() {
     return Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString();
+  }
+
+  /**
+   * The failure's message and what this run undid. A child runbook's message already ends with its
+   * own sentence ("Nothing had been changed."): the same sentence is not said twice.
+   */
+  static String withSentence(String message, String sentence) {
+    return message.strip().endsWith(sentence.strip()) ? message : message + " " + sentence;
   }
 }

@@ -69,6 +69,7 @@ import org.springframework.test.context.ActiveProfiles;
       "spring.temporal.workers[0].activity-beans[5]=commandActivities",
       "spring.temporal.workers[0].activity-beans[6]=kubernetesActivities",
       "spring.temporal.workers[0].activity-beans[7]=healthCheckActivities",
+      "spring.temporal.workers[0].activity-beans[8]=notifyActivities",
       "spring.temporal.workers[1].name=signalbox-host",
       "spring.temporal.workers[1].task-queue=${signalbox.host-task-queue}",
       "spring.temporal.workers[1].activity-beans[0]=copyActivities"

@@ -9,6 +9,7 @@ import io.signalbox.activities.notify.NotifySettings.Kind;
 import io.signalbox.activities.secrets.SecretResolver;
 import io.signalbox.workflows.core.NotifyActivities;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,14 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 
 /** {@code signalbox.notify.*} as the environment gives it, and what a run is told from it. */
 class NotifyPropertiesTest {
+
+  private static Map<String, String> map(String... keysAndValues) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return m;
+  }
 
   private static NotifyProperties bind(Map<String, String> values) {
     return new Binder(new MapConfigurationPropertySource(values))
@@ -27,7 +36,7 @@ class NotifyPropertiesTest {
   void notifiersBindFromTheEnvironmentWithSecretReferencesAndEventFilters() {
     NotifyProperties p =
         bind(
-            Map.of(
+            map(
                 "signalbox.notify.ui-base-url", "http://ui:8080",
                 "signalbox.notify.allowed-topics", "night-shift,dba",
                 "signalbox.notify.deadline-lead", "PT45M",

@@ -429,6 +429,9 @@ class NotificationsEndToEndTest {
     assertThat(ntfy.body().path("message").asText())
         .contains("signalbox approve " + id + " --gate freeze --as NAME");
     assertThat(ntfy.body().path("click").asText()).startsWith("http://temporal-ui.example:8080/");
+    // Kept for a reader who wants to see what a phone gets.
+    Files.createDirectories(Path.of("target"));
+    Files.writeString(Path.of("target", "ntfy-gate-waiting.json"), ntfy.body().toPrettyString());
     awaitReceived(
         r -> r.path().equals("/ntfy") && r.body().path("topic").asText().equals("night-shift"));
     // Slack-compatible: one text with the link; its URL (a secret) came from a reference.

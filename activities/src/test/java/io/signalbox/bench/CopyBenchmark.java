@@ -469,9 +469,10 @@ public final class CopyBenchmark {
   }
 
   /**
-   * What the dump step would cost if the snapshot survey used {@link TableScanner} on 2 connections
-   * instead of {@code Inspector.tableStats} on the exporting one: pg_dump with the exported
-   * snapshot and the survey run concurrently, both ways, best of 2 each, alternating.
+   * What the dump step costs with the snapshot survey as {@code SnapshotDump} runs it now ({@link
+   * TableScanner} on 2 connections) and as it ran before ({@code Inspector.tableStats} on the
+   * exporting connection): pg_dump with the exported snapshot and the survey run concurrently, both
+   * ways, best of 2 each, alternating.
    */
   private void whatIfParallelSurvey() {
     double sequential = Double.MAX_VALUE;
@@ -482,15 +483,16 @@ public final class CopyBenchmark {
     }
     rows.add(
         new Row(
-            "  what-if, dump step as SnapshotDump does it: pg_dump -j2 in an exported snapshot +"
-                + " counts/checksums on the exporting connection, concurrently",
+            "  what-if, dump step as SnapshotDump did it before TableScanner: pg_dump -j2 in an"
+                + " exported snapshot + counts/checksums on the exporting connection, concurrently",
             sequential,
             ratio(sequential, rawDump) + " × raw pg_dump",
             "(for information)",
             ""));
     rows.add(
         new Row(
-            "  what-if, the same with TableScanner on 2 connections in that snapshot",
+            "  the same with TableScanner on 2 connections in that snapshot (as SnapshotDump does"
+                + " it now)",
             parallel,
             ratio(parallel, rawDump) + " × raw pg_dump",
             "(for information)",
@@ -748,8 +750,9 @@ public final class CopyBenchmark {
               }
             });
     notes.add(
-        "The dump's snapshot survey (SnapshotDump: Inspector.tableStats on the one exporting"
-            + " connection, tables one after the other, checksums on) takes "
+        "The earlier snapshot survey (as SnapshotDump ran it before TableScanner:"
+            + " Inspector.tableStats on the one exporting connection, tables one after the other,"
+            + " checksums on) takes "
             + fmt(survey)
             + " s on its own here, against "
             + fmt(sums)

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.signalbox.activities.command.CommandActivitiesImpl;
 import io.signalbox.activities.command.CommandRunner;
 import io.signalbox.activities.copy.CopyActivitiesImpl;
+import io.signalbox.activities.copy.DumpRoots;
 import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
 import io.signalbox.activities.evidence.EvidenceSchema;
 import io.signalbox.activities.health.HealthCheckActivitiesImpl;
@@ -43,15 +44,18 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -102,6 +106,9 @@ class GiteaDbMigrationEndToEndTest {
   private CopyActivities copy;
   private CopyActivities copyOverride;
 
+  /** The real copy activities of a second worker, host {@code signalbox-host-b}. */
+  private CopyActivities onHostB;
+
   private PostgresServer old() {
     return pg.server(0);
   }
@@ -147,7 +154,12 @@ class GiteaDbMigrationEndToEndTest {
     EvidenceSchema.migrate(ds);
 
     env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder().build());
-    Worker worker = env.newWorker("signalbox");
+    // A cancel reaches an activity with a heartbeat; the SDK throttles heartbeats to 0.8 × the
+    // heartbeat timeout (48 s) by default. A shorter throttle keeps the cancel scenario quick; it
+    // changes when the activity hears of the cancel, not what it does then.
+    WorkerOptions quickHeartbeats =
+        WorkerOptions.newBuilder().setMaxHeartbeatThrottleInterval(Duration.ofSeconds(1)).build();
+    Worker worker = env.newWorker("signalbox", quickHeartbeats);
     worker.registerWorkflowImplementationTypes(
         GiteaDbMigrationWorkflowImpl.class, PostgresCopyWorkflowImpl.class);
     worker.registerActivitiesImplementations(
@@ -158,6 +170,17 @@ class GiteaDbMigrationEndToEndTest {
         new HealthCheckActivitiesImpl(),
         new EvidenceActivitiesImpl(ds, work.resolve("evidence")),
         new DelegatingCopy());
+    // Another worker with its own dump directory and host task queue, e.g. the worker restarted
+    // under a new host name. Its configuration allows the same dump roots as the first worker's
+    // (the input's copy.dumpDir is valid on every worker), while its default directory is its own.
+    onHostB =
+        new CopyActivitiesImpl(
+            tools,
+            new PgConnector(secrets),
+            work.resolve("dumps-b"),
+            DumpRoots.of(work.resolve("dumps"), work.resolve("dumps-b")),
+            "signalbox-host-b");
+    env.newWorker("signalbox-host-b", quickHeartbeats).registerActivitiesImplementations(onHostB);
     env.start();
   }
 
@@ -259,6 +282,10 @@ class GiteaDbMigrationEndToEndTest {
   // ------------------------------------------------------------------ the run
 
   private String input(String extra) {
+    return input(target, extra);
+  }
+
+  private String input(String targetDb, String extra) {
     return """
         {"requestedBy": "alice",
          "approvals": {"approvers": ["bob"], "timeout": "PT1H"},
@@ -273,7 +300,7 @@ class GiteaDbMigrationEndToEndTest {
                         "mergePatch": {"stringData": {"host": "gitea-db-rw.databases.svc:5432"}}}],
            "command": {"argv": ["touch", "%s"], "rollbackArgv": ["rm", "-f", "%s"], "timeout": "PT30S"}},
          "healthCheck": {"url": "http://127.0.0.1:%d/api/healthz", "timeout": "PT2S", "interval": "PT0.2S"},
-         "copy": {"jobs": 2, "dumpDir": "%s"},
+         "copy": {"jobs": 2, "dumpDir": "%s", "hostTimeout": "PT5S"},
          "verify": {"checksums": true}%s}
         """
         .formatted(
@@ -283,7 +310,7 @@ class GiteaDbMigrationEndToEndTest {
             old().superuser(),
             cnpg().host(),
             cnpg().port(),
-            target,
+            targetDb,
             cnpg().superuser(),
             switchedFile(),
             switchedFile(),
@@ -297,6 +324,10 @@ class GiteaDbMigrationEndToEndTest {
   }
 
   private WorkflowStub start(String extra) throws Exception {
+    return start(target, extra);
+  }
+
+  private WorkflowStub start(String targetDb, String extra) throws Exception {
     WorkflowStub stub =
         env.getWorkflowClient()
             .newUntypedWorkflowStub(
@@ -305,7 +336,7 @@ class GiteaDbMigrationEndToEndTest {
                     .setTaskQueue("signalbox")
                     .setWorkflowId("gitea-db-migration-e2e-" + NEXT.incrementAndGet())
                     .build());
-    stub.start(JSON.readTree(input(extra)));
+    stub.start(JSON.readTree(input(targetDb, extra)));
     return stub;
   }
 
@@ -442,39 +473,160 @@ class GiteaDbMigrationEndToEndTest {
     assertRolledBack(before);
   }
 
+  /**
+   * Cancel while the real pg_restore runs: the run reports CANCELLED only after pg_restore (and
+   * every pg_dump) of this test has exited, and Gitea is back on the old database. The restore is
+   * held mid-way by a transaction on the target that drops schema {@code public} without
+   * committing: pg_restore's first CREATE in {@code public} waits for that lock. Three runs, each
+   * into a fresh target database.
+   */
   @Test
-  void cancelDuringTheCopyScalesGiteaBack() throws Exception {
+  void cancelDuringTheRestoreEndsOnlyAfterPgRestoreHasExited() throws Exception {
     Map<String, String> before = content(old(), source);
-    CountDownLatch restoring = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    copyOverride =
-        new Tampering(() -> {}) {
-          @Override
-          public RestoreResult restore(RestoreRequest request) {
-            restoring.countDown();
-            try {
-              release.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            return super.restore(request);
-          }
-        };
+    for (int i = 1; i <= 3; i++) {
+      String into = target + "_cancel_" + i;
+      cnpg().createDatabase(into);
+      try (Connection lock = cnpg().connect(into)) {
+        lock.setAutoCommit(false);
+        try (Statement st = lock.createStatement()) {
+          st.execute("DROP SCHEMA public CASCADE"); // not committed: only the lock matters
+        }
+        WorkflowStub stub = start(into, "");
+        atGate(stub, E2E_WAIT, "freeze");
+        approve(stub, "freeze");
+        awaitSessionWaitingOnALock(cnpg(), into, "signalbox-restore");
+        assertThat(pgTools()).as("pg_restore runs").anyMatch(c -> c.contains("pg_restore"));
+        assertThat(deployment().getSpec().getReplicas()).isZero();
+
+        stub.cancel();
+        WorkflowFailedException e =
+            catchThrowableOfType(
+                WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
+        List<String> alive = pgTools(); // right when the run reports its end
+        assertThat(e.getCause()).isInstanceOf(CanceledFailure.class);
+        assertThat(alive).as("pg tools of this test alive when the run ended, run " + i).isEmpty();
+        lock.rollback();
+      }
+      assertRolledBack(before);
+    }
+  }
+
+  /**
+   * Cancel while the copy's real pg_dump runs: held by a transaction on the source that locks a
+   * table (pg_dump's own LOCK TABLE … IN ACCESS SHARE MODE waits for it, and so do the snapshot's
+   * counts). The run reports CANCELLED only after pg_dump has exited.
+   */
+  @Test
+  void cancelDuringTheDumpEndsOnlyAfterPgDumpHasExited() throws Exception {
+    Map<String, String> before = content(old(), source);
     WorkflowStub stub = start("");
-    atGate(stub, E2E_WAIT, "freeze");
-    approve(stub, "freeze");
-    assertThat(restoring.await(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(deployment().getSpec().getReplicas()).isZero();
-    stub.cancel();
-    try {
+    atGate(stub, E2E_WAIT, "freeze"); // the safety backup is done
+    try (Connection lock = old().connect(source)) {
+      lock.setAutoCommit(false);
+      try (Statement st = lock.createStatement()) {
+        st.execute("LOCK TABLE public.accounts IN ACCESS EXCLUSIVE MODE");
+      }
+      approve(stub, "freeze");
+      awaitSessionWaitingOnALock(old(), source, "signalbox-dump");
+      assertThat(pgTools()).as("pg_dump runs").anyMatch(c -> c.contains("pg_dump"));
+
+      stub.cancel();
       WorkflowFailedException e =
           catchThrowableOfType(
               WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
+      List<String> alive = pgTools(); // right when the run reports its end
       assertThat(e.getCause()).isInstanceOf(CanceledFailure.class);
-    } finally {
-      release.countDown();
+      assertThat(alive).as("pg tools of this test alive when the run ended").isEmpty();
+      lock.rollback();
     }
     assertRolledBack(before);
+  }
+
+  /** Waits until a session of {@code db} whose application name starts so waits for a lock. */
+  private void awaitSessionWaitingOnALock(PostgresServer server, String db, String application)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + E2E_WAIT.toNanos();
+    while (!"t"
+        .equals(
+            server.queryValue(
+                "postgres",
+                "SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = '"
+                    + db
+                    + "' AND application_name LIKE '"
+                    + application
+                    + "%' AND wait_event_type = 'Lock'"))) {
+      assertThat(System.nanoTime()).as(application + " waits on the lock").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  /** Command lines of the pg_dump / pg_restore processes of this test (by its dump directory). */
+  private List<String> pgTools() {
+    String dumps = work.toString();
+    return ProcessHandle.allProcesses()
+        .filter(ProcessHandle::isAlive)
+        .map(p -> p.info().commandLine().orElse(""))
+        .filter(c -> c.contains(dumps) && (c.contains("pg_restore") || c.contains("pg_dump")))
+        .toList();
+  }
+
+  /**
+   * The worker that wrote the dump is gone before the restore (a pod recreated under a new name):
+   * after {@code copy.hostTimeout} the copy is dumped again on any worker, restored and verified on
+   * the new dump's worker, and the migration completes with an exact copy.
+   */
+  @Test
+  void aLostDumpHostIsReplacedByAFreshDumpAndTheMigrationCompletes() throws Exception {
+    Map<String, String> before = content(old(), source);
+    copyOverride =
+        new Tampering(() -> {}) {
+          @Override
+          public DumpResult dump(DumpRequest request) {
+            if (request.dumpKey() != null && request.dumpKey().contains("-redo-")) {
+              return onHostB.dump(request); // the redo: any worker, here the one on host b
+            }
+            DumpResult d = copy.dump(request);
+            // Written by a worker whose queue nobody serves any more.
+            return new DumpResult(
+                d.dumpPath(),
+                "signalbox-host-gone",
+                d.snapshotId(),
+                d.snapshotTime(),
+                d.tables(),
+                d.rows(),
+                d.dumpBytes(),
+                d.serverVersion(),
+                d.toolVersion(),
+                d.durationMillis());
+          }
+        };
+    WorkflowStub stub = start(", \"safetyBackup\": false"); // copy.hostTimeout PT5S
+    atGate(stub, E2E_WAIT, "freeze");
+    approve(stub, "freeze");
+    atGate(stub, E2E_WAIT, "switch");
+    WorkflowStub child =
+        env.getWorkflowClient()
+            .newUntypedWorkflowStub(
+                stub.getExecution().getWorkflowId() + "-copy",
+                java.util.Optional.empty(),
+                java.util.Optional.empty());
+    RunbookStatus copyStatus = child.query("status", RunbookStatus.class);
+    assertThat(copyStatus.steps())
+        .extracting(st -> st.name() + ":" + st.state())
+        .containsExactly(
+            "preflight:DONE",
+            "dump:DONE",
+            "restore:FAILED",
+            "redo-copy:DONE",
+            "restore:DONE",
+            "verify:DONE");
+    assertThat(copyStatus.steps().get(3).detail())
+        .contains("signalbox-host-gone")
+        .contains("now on signalbox-host-b");
+    approve(stub, "switch");
+    RunbookResult result = stub.getResult(RunbookResult.class);
+    assertThat(result.outcome()).isEqualTo("COMPLETED");
+    assertThat(content(cnpg(), target)).isEqualTo(before);
   }
 
   @Test

@@ -86,7 +86,15 @@ public final class PostgresServer implements AutoCloseable {
    * postgresql.conf}, e.g. {@code Map.of("max_connections", "100")}.
    */
   public static PostgresServer start(Map<String, String> settings) {
-    Path bin = defaultBinDir();
+    return start(defaultBinDir(), settings);
+  }
+
+  /**
+   * Starts a server from the binaries in {@code bin} ({@code initdb}, {@code pg_ctl}, {@code
+   * postgres}), e.g. an older major extracted by {@link PostgresBinaries}. As root, {@code bin} and
+   * its libraries must be readable and executable by the {@code postgres} user.
+   */
+  public static PostgresServer start(Path bin, Map<String, String> settings) {
     String password = randomPassword();
     Path base;
     synchronized (PostgresServer.class) {
@@ -116,6 +124,7 @@ public final class PostgresServer implements AutoCloseable {
   private void initdb(Map<String, String> settings) {
     long t0 = System.nanoTime();
     try {
+      int major = majorVersion(binDir);
       Path sockets = baseDir.resolve("sock");
       Files.createDirectories(sockets);
       Path pwfile = baseDir.resolve("pwfile");
@@ -123,21 +132,25 @@ public final class PostgresServer implements AutoCloseable {
       if (isRoot()) {
         chownToPostgres(baseDir, sockets, pwfile);
       }
-      run(
-          60,
-          binDir.resolve("initdb").toString(),
-          "-D",
-          dataDir.toString(),
-          "-U",
-          SUPERUSER,
-          "--pwfile=" + pwfile,
-          "--auth-host=scram-sha-256",
-          "--auth-local=trust",
-          "-E",
-          "UTF8",
-          "--locale=C",
-          "--no-sync",
-          "--no-instructions");
+      List<String> initdb =
+          new ArrayList<>(
+              List.of(
+                  binDir.resolve("initdb").toString(),
+                  "-D",
+                  dataDir.toString(),
+                  "-U",
+                  SUPERUSER,
+                  "--pwfile=" + pwfile,
+                  "--auth-host=scram-sha-256",
+                  "--auth-local=trust",
+                  "-E",
+                  "UTF8",
+                  "--locale=C",
+                  "--no-sync"));
+      if (major >= 14) {
+        initdb.add("--no-instructions"); // new in 14
+      }
+      run(60, initdb.toArray(String[]::new));
       Files.deleteIfExists(pwfile);
 
       Map<String, String> conf = new LinkedHashMap<>();
@@ -227,6 +240,33 @@ public final class PostgresServer implements AutoCloseable {
   /** The superuser's password (random per server). */
   public String password() {
     return password;
+  }
+
+  /**
+   * The major version of the binaries in {@code bin} ({@code 13}, {@code 15}), from {@code initdb
+   * --version}.
+   */
+  public static int majorVersion(Path bin) {
+    try {
+      Process p =
+          new ProcessBuilder(bin.resolve("initdb").toString(), "--version")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        throw new IllegalStateException(bin + "/initdb --version failed: " + out);
+      }
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(\\.\\d+)?").matcher(out);
+      if (!m.find()) {
+        throw new IllegalStateException("no version in: " + out);
+      }
+      return Integer.parseInt(m.group(1));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The directory with the PostgreSQL binaries this server was started from. */

@@ -153,4 +153,24 @@ public class ActivitiesConfiguration {
       ObjectProvider<BackupHistory> history) {
     return new BackupHistoryActivitiesImpl(history.getIfAvailable());
   }
+
+  /**
+   * BackupVerification's scratch database, dump inspection and digests, pg_amcheck and the deletion
+   * of fresh dumps. Registered on the host queue too: it reads the dump's files.
+   */
+  @Bean
+  public io.signalbox.activities.backup.BackupActivitiesImpl backupActivities(
+      PgTools tools,
+      SecretResolver secrets,
+      CommandRunner runner,
+      SignalboxProperties properties,
+      DumpRoots roots) {
+    return new io.signalbox.activities.backup.BackupActivitiesImpl(
+        tools,
+        new PgConnector(secrets),
+        runner,
+        properties.dumpDir().toAbsolutePath().normalize(),
+        roots,
+        properties.sharedDumpDir() ? null : properties.hostTaskQueue());
+  }
 }

@@ -25,6 +25,8 @@ public class DevServerListener implements ApplicationListener<ApplicationEvent>,
   public static final String PROFILE = "dev";
 
   private static final String PORT_PROPERTY = "signalbox.dev-server.port";
+  private static final String BIND_PROPERTY = "signalbox.dev-server.bind";
+  private static final String TARGET_PROPERTY = "spring.temporal.connection.target";
 
   private DevServer server;
 
@@ -42,12 +44,15 @@ public class DevServerListener implements ApplicationListener<ApplicationEvent>,
       return;
     }
     int port = environment.getProperty(PORT_PROPERTY, Integer.class, 7233);
-    server = DevServer.start(port == 0 ? DevServer.freePort() : port);
-    // Port 0 picks a free port: publish the one taken, so the connection target resolves to it.
+    String bind = environment.getProperty(BIND_PROPERTY, DevServer.DEFAULT_BIND);
+    server = DevServer.start(bind, port == 0 ? DevServer.freePort() : port);
+    // Port 0 picks a free port: publish the one taken, and point the worker at the address bound.
     environment
         .getPropertySources()
         .addFirst(
-            new MapPropertySource("signalboxDevServer", Map.of(PORT_PROPERTY, server.port())));
+            new MapPropertySource(
+                "signalboxDevServer",
+                Map.of(PORT_PROPERTY, server.port(), TARGET_PROPERTY, server.clientTarget())));
     SpringApplication.getShutdownHandlers().add(this::stop);
   }
 

@@ -54,8 +54,11 @@ public record SignalboxProperties(
   /**
    * The embedded Temporal dev server (the Temporal Java test server in real time).
    *
-   * @param port the port it binds on localhost; the worker of the {@code dev} profile connects to
-   *     it
+   * @param port the port it binds; the worker of the {@code dev} profile connects to it
+   * @param bind the address it listens on (default {@code 127.0.0.1}); any other lets whoever
+   *     reaches it start runs and approve under any name
    */
-  public record DevServer(@DefaultValue("7233") @Min(1) @Max(65535) int port) {}
+  public record DevServer(
+      @DefaultValue("7233") @Min(1) @Max(65535) int port,
+      @DefaultValue("127.0.0.1") @NotBlank String bind) {}
 }

@@ -21,14 +21,16 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * No Docker engine runs where the tests run, so this reads docker-compose.yml (and the Dockerfile)
  * and checks what `docker compose up` relies on: the services, their images, ports and start order,
- * the worker's and the UI's connection to Temporal, the UI's write actions, the mounted files, and
- * that no password is written into the file.
+ * the worker's and the UI's connection to Temporal, the UI's write actions, the mounted files, that
+ * the worker's host task queue and dumps survive a recreated container, and that no password is
+ * written into the file.
  */
 class ComposeFileTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Pattern FROM_ENVIRONMENT = Pattern.compile("\\$\\{[A-Z_]+(:-[^}]*)?}");
 
   private static Map<String, Object> services;
+  private static Map<String, Object> volumes;
 
   @BeforeAll
   @SuppressWarnings("unchecked")
@@ -36,6 +38,7 @@ class ComposeFileTest {
     Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
     Map<String, Object> compose = yaml.load(Files.readString(ROOT.resolve("docker-compose.yml")));
     services = (Map<String, Object>) compose.get("services");
+    volumes = (Map<String, Object>) compose.get("volumes");
   }
 
   @Test
@@ -147,6 +150,37 @@ class ComposeFileTest {
       assertThat(env("worker")).as("worker sets " + env.asText()).containsKey(env.asText());
     }
     assertThat(input.findValues("env")).hasSize(2);
+  }
+
+  @Test
+  void workerKeepsItsHostTaskQueueAndDumpsWhenRecreated() throws IOException {
+    // Restore and verify go to the queue of the worker that wrote the dump: a name that changes
+    // with the container id would strand them (issue 7), so both names are fixed here.
+    Object hostname = service("worker").get("hostname");
+    assertThat(hostname).as("worker hostname").isNotNull();
+    assertThat(String.valueOf(hostname)).doesNotContain("$");
+    String queue = env("worker").get("SIGNALBOX_HOST_TASK_QUEUE");
+    assertThat(queue)
+        .as("a fixed host task queue")
+        .isNotBlank()
+        .doesNotContain("$")
+        .isNotEqualTo("signalbox");
+    assertThat(env("worker")).doesNotContainEntry("SIGNALBOX_SHARED_DUMP_DIR", "true");
+
+    // The dumps themselves outlive the container: the dump directory is in a named volume.
+    java.util.regex.Matcher dumpDir =
+        Pattern.compile("SIGNALBOX_DUMP_DIR=(\\S+)")
+            .matcher(Files.readString(ROOT.resolve("Dockerfile")));
+    assertThat(dumpDir.find()).as("Dockerfile sets SIGNALBOX_DUMP_DIR").isTrue();
+    String dir = env("worker").getOrDefault("SIGNALBOX_DUMP_DIR", dumpDir.group(1));
+    assertThat(list(service("worker").get("volumes")))
+        .map(String::valueOf)
+        .anySatisfy(
+            volume -> {
+              String[] parts = volume.split(":");
+              assertThat(volumes).as("named volumes").containsKey(parts[0]);
+              assertThat(dir + "/").startsWith(parts[1].replaceAll("/?$", "/"));
+            });
   }
 
   @Test

@@ -13,8 +13,17 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -95,6 +104,82 @@ class DevServerTest {
       command.join(10_000);
     }
     assertThat(exit.get()).isZero();
-    assertThat(out.toString()).contains("Temporal dev server on localhost:" + port);
+    assertThat(out.toString()).contains("Temporal dev server on 127.0.0.1:" + port);
+  }
+
+  @Test
+  void bindsLoopbackOnlyByDefault() throws Exception {
+    try (DevServer server = DevServer.start(DevServer.freePort())) {
+      assertThat(server.bindAddress().isLoopbackAddress()).isTrue();
+      assertThat(server.clientTarget()).isEqualTo("127.0.0.1:" + server.port());
+      try (Socket loopback = new Socket()) {
+        loopback.connect(new InetSocketAddress("127.0.0.1", server.port()), 2000);
+        assertThat(loopback.isConnected()).isTrue();
+      }
+      // Every other address of this machine refuses the connection. A machine with only a
+      // loopback interface has nothing to refuse; the bound address above is the check then.
+      for (InetAddress other : nonLoopbackAddresses()) {
+        assertThatThrownBy(
+                () -> {
+                  try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(other, server.port()), 2000);
+                  }
+                })
+            .as("connection to %s:%d", other.getHostAddress(), server.port())
+            .isInstanceOf(ConnectException.class);
+      }
+    }
+  }
+
+  @Test
+  void bindsEveryInterfaceWhenAsked() throws Exception {
+    try (DevServer server = DevServer.start("0.0.0.0", DevServer.freePort())) {
+      assertThat(server.bindAddress().isAnyLocalAddress()).isTrue();
+      assertThat(server.clientTarget()).isEqualTo("127.0.0.1:" + server.port());
+      for (InetAddress other : nonLoopbackAddresses()) {
+        try (Socket s = new Socket()) {
+          s.connect(new InetSocketAddress(other, server.port()), 2000);
+          assertThat(s.isConnected()).isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
+  void anAddressOfAnotherMachineIsAClearError() {
+    // TEST-NET-2 (RFC 5737): documentation only, no address of this machine.
+    String foreign = "198.51.100.7";
+    assertThatThrownBy(() -> DevServer.start(foreign, DevServer.freePort()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not an address of this machine");
+  }
+
+  @Test
+  void devServerCommandRefusesABadBindAddress() {
+    StringWriter err = new StringWriter();
+    int code =
+        SignalboxCli.execute(
+            new String[] {
+              "dev-server", "--port", String.valueOf(DevServer.freePort()), "--bind", "198.51.100.7"
+            },
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true));
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("not an address of this machine");
+  }
+
+  static List<InetAddress> nonLoopbackAddresses() throws Exception {
+    List<InetAddress> out = new ArrayList<>();
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (!nic.isUp() || nic.isLoopback()) {
+        continue;
+      }
+      for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+        if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
+          out.add(a);
+        }
+      }
+    }
+    return out;
   }
 }

@@ -7,14 +7,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.signalbox.testing.PostgresExtension;
 import io.signalbox.testing.PostgresServer;
 import io.signalbox.worker.cli.SignalboxCli;
+import io.signalbox.workflows.demo.DemoRunbookWorkflowImpl;
 import io.signalbox.workflows.demo.RecordingDemoActivities;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.metadata.POJOWorkflowImplMetadata;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -27,22 +32,30 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
+import org.springframework.context.ApplicationContext;
+import org.springframework.core.env.Environment;
 import org.springframework.test.context.ActiveProfiles;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * The wiring, once: the {@code dev} profile starts the embedded dev server (on a free port) before
- * the Temporal starter connects, the worker registers the workflows and activity beans listed in
- * configuration, health reports Temporal, Prometheus has the SDK's metrics and Signalbox's own, and
- * a runbook started by type name with JSON (by the CLI, as the UI does) runs to completion.
+ * the Temporal starter connects, the worker registers the workflows and activity beans that {@code
+ * application.yaml} ships (not a list of this test's own: nothing here overrides {@code
+ * spring.temporal.workers}), health reports Temporal, Prometheus has the SDK's metrics and
+ * Signalbox's own, and a runbook started by type name with JSON (by the CLI, as the UI does) runs
+ * to completion.
+ *
+ * <p>The demo runbook is test code, so it runs on a worker of this test's own, on its own task
+ * queue, next to the product worker; it shares the product's client (and so its metrics) and its
+ * input and evidence activity beans.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -50,29 +63,7 @@ import org.springframework.test.context.ActiveProfiles;
       "signalbox.dev-server.port=0",
       "signalbox.task-queue=smoke-test",
       "signalbox.evidence-dir=target/smoke-evidence",
-      "signalbox.dump-dir=target/smoke-dumps",
-      // The test runbook on top of what application.yaml registers (a list set here replaces
-      // the whole list, so the product runbooks and beans are repeated).
-      "spring.temporal.workers[0].name=signalbox",
-      "spring.temporal.workers[0].task-queue=${signalbox.task-queue}",
-      "spring.temporal.workers[0].workflow-classes[0]="
-          + "io.signalbox.workflows.demo.DemoRunbookWorkflowImpl",
-      "spring.temporal.workers[0].workflow-classes[1]="
-          + "io.signalbox.workflows.gitea.GiteaDbMigrationWorkflowImpl",
-      "spring.temporal.workers[0].workflow-classes[2]="
-          + "io.signalbox.workflows.copy.PostgresCopyWorkflowImpl",
-      "spring.temporal.workers[0].activity-beans[0]=inputActivities",
-      "spring.temporal.workers[0].activity-beans[1]=demoActivities",
-      "spring.temporal.workers[0].activity-beans[2]=evidenceActivities",
-      "spring.temporal.workers[0].activity-beans[3]=postgresActivities",
-      "spring.temporal.workers[0].activity-beans[4]=copyActivities",
-      "spring.temporal.workers[0].activity-beans[5]=commandActivities",
-      "spring.temporal.workers[0].activity-beans[6]=kubernetesActivities",
-      "spring.temporal.workers[0].activity-beans[7]=healthCheckActivities",
-      "spring.temporal.workers[0].activity-beans[8]=notifyActivities",
-      "spring.temporal.workers[1].name=signalbox-host",
-      "spring.temporal.workers[1].task-queue=${signalbox.host-task-queue}",
-      "spring.temporal.workers[1].activity-beans[0]=copyActivities"
+      "signalbox.dump-dir=target/smoke-dumps"
     })
 @ActiveProfiles("dev")
 class WorkerSmokeTest {
@@ -83,11 +74,81 @@ class WorkerSmokeTest {
   @Autowired SignalboxProperties properties;
   @TempDir Path dir;
 
-  @TestConfiguration
-  static class TestRunbook {
-    @Bean
-    RecordingDemoActivities demoActivities() {
-      return new RecordingDemoActivities();
+  private static final String DEMO_QUEUE = "smoke-demo";
+
+  @Autowired WorkflowClient client;
+  @Autowired Environment environment;
+  @Autowired ApplicationContext context;
+
+  @Test
+  void theWorkerRegistrationIsTheOneApplicationYamlShips() throws Exception {
+    Map<String, Object> shipped;
+    try (InputStream in = WorkerSmokeTest.class.getResourceAsStream("/application.yaml")) {
+      shipped = new Yaml().load(in);
+    }
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> workers =
+        (List<Map<String, Object>>)
+            ((Map<String, Object>) ((Map<String, Object>) shipped.get("spring")).get("temporal"))
+                .get("workers");
+    for (int i = 0; i < workers.size(); i++) {
+      Map<String, Object> worker = workers.get(i);
+      String prefix = "spring.temporal.workers[" + i + "].";
+      assertThat(environment.getProperty(prefix + "name")).isEqualTo(worker.get("name"));
+      for (String list : List.of("workflow-classes", "activity-beans")) {
+        List<?> expected = (List<?>) worker.getOrDefault(list, List.of());
+        List<String> bound = new ArrayList<>();
+        for (int j = 0; environment.containsProperty(prefix + list + "[" + j + "]"); j++) {
+          bound.add(environment.getProperty(prefix + list + "[" + j + "]"));
+        }
+        assertThat(bound).as(prefix + list).isEqualTo(expected);
+        if (list.equals("activity-beans")) {
+          expected.forEach(bean -> assertThat(context.containsBean((String) bean)).isTrue());
+        }
+      }
+    }
+    assertThat(environment.containsProperty("spring.temporal.workers[" + workers.size() + "].name"))
+        .isFalse();
+  }
+
+  /**
+   * Each runbook that application.yaml registers is served on the product queue: started with an
+   * empty input, it fails at once as InvalidInput. A workflow type that the worker did not register
+   * would instead sit with its workflow task failing until the timeout.
+   */
+  @Test
+  void everyShippedRunbookIsServedByTheProductWorker() throws Exception {
+    List<String> classes = new ArrayList<>();
+    for (int j = 0;
+        environment.containsProperty("spring.temporal.workers[0].workflow-classes[" + j + "]");
+        j++) {
+      classes.add(
+          environment.getProperty("spring.temporal.workers[0].workflow-classes[" + j + "]"));
+    }
+    assertThat(classes).isNotEmpty();
+    for (String cls : classes) {
+      String type =
+          POJOWorkflowImplMetadata.newInstance(Class.forName(cls))
+              .getWorkflowMethods()
+              .get(0)
+              .getName();
+      WorkflowStub stub =
+          client.newUntypedWorkflowStub(
+              type,
+              WorkflowOptions.newBuilder()
+                  .setTaskQueue(properties.taskQueue())
+                  .setWorkflowId("smoke-registered-" + type)
+                  .setWorkflowRunTimeout(Duration.ofSeconds(30))
+                  .build());
+      stub.start(new ObjectMapper().createObjectNode());
+      WorkflowFailedException failed =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              WorkflowFailedException.class, () -> stub.getResult(JsonNode.class));
+      assertThat(failed).as(type).isNotNull();
+      assertThat(failed.getCause()).as(type).isInstanceOf(ApplicationFailure.class);
+      assertThat(((ApplicationFailure) failed.getCause()).getType())
+          .as(type)
+          .isEqualTo("InvalidInput");
     }
   }
 
@@ -118,8 +179,26 @@ class WorkerSmokeTest {
 
   @Test
   void runbookStartedByTypeNameRunsAndIsCounted() throws Exception {
+    WorkerFactory demo = WorkerFactory.newInstance(client);
+    Worker worker = demo.newWorker(DEMO_QUEUE);
+    worker.registerWorkflowImplementationTypes(DemoRunbookWorkflowImpl.class);
+    worker.registerActivitiesImplementations(
+        new RecordingDemoActivities(),
+        context.getBean("inputActivities"),
+        context.getBean("evidenceActivities"),
+        context.getBean("notifyActivities"));
+    demo.start();
+    try {
+      demoRunbookRunsAndIsCounted();
+    } finally {
+      demo.shutdown();
+    }
+  }
+
+  private void demoRunbookRunsAndIsCounted() throws Exception {
     Path input = Files.writeString(dir.resolve("input.json"), "{\"requestedBy\": \"alice\"}");
-    Result started = cli("start", "DemoRunbook", "--input", input.toString(), "--id", "smoke-1");
+    Result started =
+        cliOn(DEMO_QUEUE, "start", "DemoRunbook", "--input", input.toString(), "--id", "smoke-1");
     assertThat(started.code).as(started.err).isZero();
     awaitStatus("smoke-1", s -> s.path("pendingGate").path("gate").asText().equals("go"));
 
@@ -258,13 +337,14 @@ class WorkerSmokeTest {
   }
 
   private Result cli(String... args) {
+    return cliOn(properties.taskQueue(), args);
+  }
+
+  private Result cliOn(String taskQueue, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(
         List.of(
-            "--address",
-            "127.0.0.1:" + properties.devServer().port(),
-            "--task-queue",
-            properties.taskQueue()));
+            "--address", "127.0.0.1:" + properties.devServer().port(), "--task-queue", taskQueue));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code =

@@ -31,7 +31,9 @@ import java.util.List;
 
 /**
  * Records the histories that {@code ReplayTest} replays. Run it only when a released workflow is
- * meant to change its history (and then guard the change with {@code Workflow.getVersion}):
+ * meant to change its history (and then guard the change with {@code Workflow.getVersion}). A
+ * history that exists is kept: it is the record of what the older version did, and the replay test
+ * proves today's code still replays it. Delete a file to record it again.
  *
  * <pre>
  * ./mvnw -q -pl workflows test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -81,6 +83,21 @@ public final class RecordHistories {
                   List.of()));
       worker.registerActivitiesImplementations(
           new RecordingDemoActivities(), inputs, evidence, postgres, copy);
+      CopyActivities onHostB = mock(CopyActivities.class, withSettings().withoutAnnotations());
+      when(onHostB.restore(any())).thenReturn(new CopyActivities.RestoreResult(false, 10, "15.8"));
+      when(onHostB.verify(any()))
+          .thenReturn(
+              new CopyActivities.VerificationReport(
+                  true,
+                  "1 table matches",
+                  true,
+                  5,
+                  5,
+                  List.of(new CopyActivities.TableCheck("public.t", 5L, 5L, "1", "1", true, null)),
+                  List.of(),
+                  List.of()));
+      // The worker of the dump host that is alive (the redo's): registered before the start.
+      env.newWorker("signalbox-host-b").registerActivitiesImplementations(onHostB);
       env.start();
       WorkflowClient client = env.getWorkflowClient();
 
@@ -107,12 +124,56 @@ public final class RecordHistories {
                   + " \"user\": \"u\"}}"));
       pgcopy.getResult(RunbookResult.class);
       write(dir.resolve("postgres-copy-completed.json"), client, "copy");
+
+      // The dump host's queue has no worker (its pod was recreated under another name): after
+      // copy.hostTimeout the copy is redone from a fresh dump whose host is alive.
+      when(copy.dump(any()))
+          .thenReturn(
+              new CopyActivities.DumpResult(
+                  "/d/c",
+                  "signalbox-host-gone",
+                  "s-1",
+                  "2026-11-22T00:00:00Z",
+                  1,
+                  5,
+                  100,
+                  "15.8",
+                  "15.8",
+                  10),
+              new CopyActivities.DumpResult(
+                  "/d/c",
+                  "signalbox-host-b",
+                  "s-2",
+                  "2026-11-22T00:00:05Z",
+                  1,
+                  5,
+                  100,
+                  "15.8",
+                  "15.8",
+                  10));
+      WorkflowStub redo =
+          client.newUntypedWorkflowStub(
+              PostgresCopyWorkflow.TYPE,
+              WorkflowOptions.newBuilder()
+                  .setTaskQueue("signalbox")
+                  .setWorkflowId("copy-redo")
+                  .build());
+      redo.start(
+          JSON.readTree(
+              "{\"requestedBy\": \"carol\", \"source\": {\"host\": \"a\", \"database\": \"d\","
+                  + " \"user\": \"u\"}, \"target\": {\"host\": \"b\", \"database\": \"d\","
+                  + " \"user\": \"u\"}, \"copy\": {\"hostTimeout\": \"PT1S\"}}"));
+      redo.getResult(RunbookResult.class);
+      write(dir.resolve("postgres-copy-redo.json"), client, "copy-redo");
     } finally {
       env.close();
     }
   }
 
   private static void write(Path file, WorkflowClient client, String workflowId) throws Exception {
+    if (Files.exists(file)) {
+      return; // kept: see the class comment
+    }
     Files.writeString(file, client.fetchHistory(workflowId).toJson(true));
   }
 }

@@ -39,6 +39,23 @@ class ReplayTest {
   }
 
   @Test
+  void postgresCopyRedoneAfterALostDumpHostReplays() throws Exception {
+    WorkflowExecutionHistory history = history("postgres-copy-redo.json");
+    // The history holds what it is meant to: restore timed out waiting on the lost host's queue.
+    assertThat(history.getEvents())
+        .anySatisfy(
+            e ->
+                assertThat(
+                        e.getActivityTaskTimedOutEventAttributes()
+                            .getFailure()
+                            .getTimeoutFailureInfo()
+                            .getTimeoutType())
+                    .isEqualTo(
+                        io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START));
+    WorkflowReplayer.replayWorkflowExecution(history, PostgresCopyWorkflowImpl.class);
+  }
+
+  @Test
   void replayCatchesAWorkflowThatChangedItsSteps() throws Exception {
     // The demo history replayed against a different workflow must fail: proof the check bites.
     WorkflowExecutionHistory history = history("demo-runbook-approved.json");

@@ -1,5 +1,6 @@
 package io.signalbox.activities.postgres;
 
+import io.signalbox.activities.backup.DumpFiles;
 import io.signalbox.workflows.copy.DumpManifest;
 import io.signalbox.workflows.copy.SchemaInventory;
 import io.signalbox.workflows.copy.SequencesResult;
@@ -178,6 +179,14 @@ public final class SnapshotDump {
               dump.bytes(),
               dump.durationMillis(),
               Instant.now().toString());
+      // Each file's size and SHA-256, so a damaged backup is named before a restore is tried.
+      manifest =
+          DumpFiles.withDigests(
+              manifest,
+              dump.dir(),
+              progress == null
+                  ? null
+                  : () -> progress.accept(new DumpProgress(dump.bytes(), dump.durationMillis())));
       Path file = writeManifest(dump.dir(), manifest);
       done = true;
       log.info(

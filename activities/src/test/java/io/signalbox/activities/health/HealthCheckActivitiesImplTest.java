@@ -60,11 +60,11 @@ class HealthCheckActivitiesImplTest {
             ApplicationFailure.class,
             () ->
                 new HealthCheckActivitiesImpl(false)
-                    .waitHealthy(new HealthCheckInput(url(), "PT0.5S", "PT0.1S")));
+                    .waitHealthy(new HealthCheckInput(url(), "PT3S", "PT0.1S")));
     assertThat(failure.getType()).isEqualTo("HealthCheckFailed");
     assertThat(failure.isNonRetryable()).isTrue();
     assertThat(failure.getOriginalMessage())
-        .contains("was not healthy within PT0.5S")
+        .contains("was not healthy within PT3S")
         .contains("HTTP 503");
     assertThat(requests.get()).isGreaterThan(1);
   }

@@ -222,6 +222,31 @@ class RbacManifestTest {
             });
   }
 
+  @Test
+  void workerKeepsItsHostTaskQueueAcrossPodRestarts() throws IOException {
+    Deployment deployment =
+        load("deployment.yaml").stream()
+            .filter(Deployment.class::isInstance)
+            .map(Deployment.class::cast)
+            .findFirst()
+            .orElseThrow();
+    Container worker = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+    Map<String, EnvVar> env =
+        worker.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+
+    // Restore and verify go to the queue of the worker that wrote the dump. The default,
+    // signalbox-$HOSTNAME, is the pod's name and changes when the pod is recreated (issue 7): the
+    // queue is a fixed value here, not the pod name.
+    EnvVar queue = env.get("SIGNALBOX_HOST_TASK_QUEUE");
+    assertThat(queue).as("SIGNALBOX_HOST_TASK_QUEUE is set").isNotNull();
+    assertThat(queue.getValueFrom()).as("not taken from the pod").isNull();
+    assertThat(queue.getValue()).isNotBlank().doesNotContain("$").isNotEqualTo("signalbox");
+    // A fixed name is right only while one pod at a time holds the dump volume.
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    assertThat(env).doesNotContainKey("SIGNALBOX_SHARED_DUMP_DIR");
+  }
+
   /**
    * Runs every call the worker makes to Kubernetes and returns, per namespace, the permissions
    * ({@code group/resource:verb}) the recorded requests need.

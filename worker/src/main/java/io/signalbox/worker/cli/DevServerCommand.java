@@ -10,9 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code signalbox dev-server [--port 7233]}: the Temporal dev server alone, so a worker process
- * ({@code signalbox worker}) can be stopped and started again against it. Runs until interrupted
- * (Ctrl-C).
+ * {@code signalbox dev-server [--port 7233] [--bind 127.0.0.1]}: the Temporal dev server alone, so
+ * a worker process ({@code signalbox worker}) can be stopped and started again against it. Runs
+ * until interrupted (Ctrl-C).
  */
 @Command(
     name = "dev-server",
@@ -29,6 +29,16 @@ class DevServerCommand implements Callable<Integer> {
       description = "Port to listen on (default: ${DEFAULT-VALUE}).")
   int port;
 
+  @Option(
+      names = "--bind",
+      defaultValue = DevServer.DEFAULT_BIND,
+      description = {
+        "Address to listen on (default: ${DEFAULT-VALUE}). Anyone who can reach another address"
+            + " can start runs and approve gates under any name: the dev server authenticates"
+            + " nobody."
+      })
+  String bind;
+
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   @Override
@@ -38,18 +48,20 @@ class DevServerCommand implements Callable<Integer> {
     }
     DevServer server;
     try {
-      server = DevServer.start(port);
+      server = DevServer.start(bind, port);
     } catch (DevServerPortInUseException e) {
       throw new CliException(CliException.FAILED, e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(CliException.USAGE, e.getMessage(), e);
     }
     Thread hook = new Thread(server::close, "dev-server-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     spec.commandLine()
         .getOut()
         .printf(
-            "Temporal dev server on localhost:%d. Run a worker against it: signalbox worker"
-                + " (TEMPORAL_ADDRESS=localhost:%d). Stop with Ctrl-C.%n",
-            port, port);
+            "Temporal dev server on %s. Run a worker against it: signalbox worker"
+                + " (TEMPORAL_ADDRESS=%s). Stop with Ctrl-C.%n",
+            server.clientTarget(), server.clientTarget());
     spec.commandLine().getOut().flush();
     try {
       stopped.await();

@@ -27,6 +27,9 @@ import java.util.List;
  * @param dumpBytes the size of the dump directory's files (the manifest not included)
  * @param dumpMillis how long pg_dump ran
  * @param createdAt when the manifest was written (ISO-8601, worker clock)
+ * @param files every file of the dump directory but the manifest, with its size and SHA-256, so a
+ *     damaged, truncated or missing file is named before a restore; null in dumps written before
+ *     the digests were recorded
  */
 public record DumpManifest(
     int formatVersion,
@@ -47,7 +50,86 @@ public record DumpManifest(
     long databaseBytes,
     long dumpBytes,
     long dumpMillis,
-    String createdAt) {
+    String createdAt,
+    List<DumpFile> files) {
+
+  /** A manifest without file digests, as dumps were written before them. */
+  public DumpManifest(
+      int formatVersion,
+      String copyId,
+      Source source,
+      int serverVersionNum,
+      String serverVersion,
+      String pgDumpVersion,
+      String snapshotId,
+      String snapshotTime,
+      String format,
+      int jobs,
+      int compression,
+      List<TableStats> tables,
+      boolean checksums,
+      List<SequenceState> sequences,
+      SchemaInventory inventory,
+      long databaseBytes,
+      long dumpBytes,
+      long dumpMillis,
+      String createdAt) {
+    this(
+        formatVersion,
+        copyId,
+        source,
+        serverVersionNum,
+        serverVersion,
+        pgDumpVersion,
+        snapshotId,
+        snapshotTime,
+        format,
+        jobs,
+        compression,
+        tables,
+        checksums,
+        sequences,
+        inventory,
+        databaseBytes,
+        dumpBytes,
+        dumpMillis,
+        createdAt,
+        null);
+  }
+
+  /** The same manifest with the digests of the dump's files. */
+  public DumpManifest withFiles(List<DumpFile> dumpFiles) {
+    return new DumpManifest(
+        formatVersion,
+        copyId,
+        source,
+        serverVersionNum,
+        serverVersion,
+        pgDumpVersion,
+        snapshotId,
+        snapshotTime,
+        format,
+        jobs,
+        compression,
+        tables,
+        checksums,
+        sequences,
+        inventory,
+        databaseBytes,
+        dumpBytes,
+        dumpMillis,
+        createdAt,
+        dumpFiles);
+  }
+
+  /**
+   * One file of the dump directory as it was written.
+   *
+   * @param name the file name inside the dump directory, e.g. {@code 3581.dat} or {@code toc.dat}
+   * @param bytes its size
+   * @param sha256 its SHA-256, lower-case hex
+   */
+  public record DumpFile(String name, long bytes, String sha256) {}
 
   /** The file name inside the dump directory. */
   public static final String FILE_NAME = "manifest.json";

@@ -2,7 +2,9 @@ package io.signalbox.workflows.copy;
 
 import io.signalbox.workflows.core.ApprovalPolicy;
 import io.signalbox.workflows.core.Endpoint;
+import io.signalbox.workflows.core.FailureType;
 import io.signalbox.workflows.core.RunbookInput;
+import java.time.Duration;
 
 /**
  * Input of {@code PostgresCopy}: dump {@code source}, restore into {@code target}, verify.
@@ -32,8 +34,47 @@ public record PostgresCopyInput(
    * @param dumpDir where dumps are written (default: the worker's configured directory)
    * @param compression pg_dump compression level (default 0)
    * @param noOwner restore without owners (default true)
+   * @param hostTimeout how long restore and verify may wait on the dump host's task queue for its
+   *     worker to pick them up (ISO-8601, default {@code PT10M}); when it passes, the copy is
+   *     redone from a fresh dump on any worker
    */
-  public record CopyOptions(Integer jobs, String dumpDir, Integer compression, Boolean noOwner) {}
+  public record CopyOptions(
+      Integer jobs, String dumpDir, Integer compression, Boolean noOwner, String hostTimeout) {
+
+    /** Restore and verify wait this long for the dump host's worker unless the input says. */
+    public static final Duration DEFAULT_HOST_TIMEOUT = Duration.ofMinutes(10);
+
+    /**
+     * {@code hostTimeout} as a duration, or the default.
+     *
+     * @throws io.temporal.failure.ApplicationFailure {@code InvalidInput} naming {@code
+     *     copy.hostTimeout} when it is not a positive ISO-8601 duration
+     */
+    public Duration hostTimeoutOrDefault() {
+      if (hostTimeout == null) {
+        return DEFAULT_HOST_TIMEOUT;
+      }
+      Duration d;
+      try {
+        d = Duration.parse(hostTimeout);
+      } catch (RuntimeException e) { // DateTimeParseException, or ArithmeticException on overflow
+        throw FailureType.INVALID_INPUT.failure(
+            "copy.hostTimeout '"
+                + shown(hostTimeout)
+                + "' is not an ISO-8601 duration: give one such as PT10M or PT1H");
+      }
+      // Zero would mean "no schedule-to-start timeout" to Temporal: the wait this field bounds.
+      if (d.isNegative() || d.isZero()) {
+        throw FailureType.INVALID_INPUT.failure(
+            "copy.hostTimeout '" + shown(hostTimeout) + "' must be longer than zero, e.g. PT10M");
+      }
+      return d;
+    }
+
+    private static String shown(String value) {
+      return value.length() > 40 ? value.substring(0, 40) + "…" : value;
+    }
+  }
 
   /**
    * @param checksums compare a content checksum per table, not only row counts (default true)
@@ -41,7 +82,7 @@ public record PostgresCopyInput(
   public record VerifyOptions(Boolean checksums) {}
 
   public CopyOptions copyOrDefault() {
-    return copy == null ? new CopyOptions(null, null, null, null) : copy;
+    return copy == null ? new CopyOptions(null, null, null, null, null) : copy;
   }
 
   public boolean checksumsOrDefault() {

@@ -23,10 +23,12 @@ import io.signalbox.workflows.core.KubernetesActivities.KubeScaleInput;
 import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookWorkflow;
+import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.ChildWorkflowCancellationType;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -71,6 +73,15 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
   private final CopyActivities copy =
       Workflow.newActivityStub(CopyActivities.class, options(Duration.ofHours(12), 5));
 
+  /**
+   * Change id (STYLE.md 13, kept forever): from version 1 a cancel during the safety backup waits
+   * until the dump activity has stopped (its pg_dump killed) before the run ends.
+   */
+  static final String WAIT_FOR_CANCELLED_DUMP = "safety-backup-wait-cancellation";
+
+  /** The safety backup's dump: waits for a cancel to complete (see {@link #migrate}). */
+  private CopyActivities safetyDump;
+
   @Override
   public RunbookResult run(com.fasterxml.jackson.databind.JsonNode input) {
     return runbook.execute(input, this::migrate);
@@ -79,6 +90,15 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
   private void migrate(GiteaDbMigrationInput in) {
     String workflowId = Workflow.getInfo().getWorkflowId();
     GiteaDbMigrationInput.App app = in.app();
+    copyOptions(in).hostTimeoutOrDefault(); // InvalidInput before anything runs, not in the copy
+    safetyDump =
+        Workflow.getVersion(WAIT_FOR_CANCELLED_DUMP, Workflow.DEFAULT_VERSION, 1) >= 1
+            ? Workflow.newActivityStub(
+                CopyActivities.class,
+                ActivityOptions.newBuilder(options(Duration.ofHours(12), 5))
+                    .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+                    .build())
+            : copy;
 
     // ---- preflight: read-only, stops the run before anything changes
     Preflight pre = runbook.step("preflight", () -> preflight(in));
@@ -116,13 +136,13 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
               () -> {
                 PostgresCopyInput.CopyOptions o = copyOptions(in);
                 CopyActivities.DumpResult d =
-                    copy.dump(
+                    safetyDump.dump(
                         new CopyActivities.DumpRequest(
                             in.source(),
                             workflowId + "-safety",
                             o.jobs(),
                             o.dumpDir(),
-                            false,
+                            true, // every dump carries content checksums (DESIGN.md)
                             o.compression(),
                             Workflow.getInfo().getRunId()));
                 runbook.detail("kept at " + d.dumpPath() + " (" + d.dumpBytes() + " bytes)");
@@ -314,6 +334,9 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
             PostgresCopyWorkflow.class,
             ChildWorkflowOptions.newBuilder()
                 .setWorkflowId(workflowId + (dryRun ? "-copy-plan" : "-copy"))
+                // The SDK's default, stated: a cancelled migration ends only after its copy has
+                // ended, and the copy only after its pg_dump / pg_restore have stopped.
+                .setCancellationType(ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED)
                 .build());
     try {
       RunbookResult result = child.run(Json.tree(copyInput));
@@ -425,7 +448,7 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
 
   private static PostgresCopyInput.CopyOptions copyOptions(GiteaDbMigrationInput in) {
     return in.copy() == null
-        ? new PostgresCopyInput.CopyOptions(null, null, null, null)
+        ? new PostgresCopyInput.CopyOptions(null, null, null, null, null)
         : in.copy();
   }
 

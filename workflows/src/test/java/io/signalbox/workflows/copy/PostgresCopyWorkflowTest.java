@@ -12,33 +12,58 @@ import static org.mockito.Mockito.withSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.signalbox.workflows.core.EvidenceActivities;
 import io.signalbox.workflows.core.InputActivities;
+import io.signalbox.workflows.core.Phase;
 import io.signalbox.workflows.core.RunbookResult;
+import io.signalbox.workflows.core.RunbookStatus;
+import io.signalbox.workflows.core.StepRecord;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityCanceledException;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** PostgresCopy's flow with mocked activities: routing, verification failures, dry run. */
+/**
+ * PostgresCopy's flow with mocked activities: routing, a lost dump host, verification failures,
+ * cancellation, dry run.
+ */
 // A workflow bug shows as a workflow task retried forever: fail the test instead of hanging.
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PostgresCopyWorkflowTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HOST_QUEUE = "signalbox-host-a";
 
+  /** A dump host's queue whose worker is gone (a pod recreated under a new name): no worker. */
+  private static final String GONE_QUEUE = "signalbox-host-gone";
+
+  /**
+   * A cancel reaches an activity with its next heartbeat; by default heartbeats are throttled to
+   * 0.8 × the heartbeat timeout (48 s). Keep the cancel tests quick.
+   */
+  private static final WorkerOptions QUICK_HEARTBEATS =
+      WorkerOptions.newBuilder().setMaxHeartbeatThrottleInterval(Duration.ofMillis(100)).build();
+
   @RegisterExtension
   static final TestWorkflowExtension testWorkflow =
       TestWorkflowExtension.newBuilder()
           .registerWorkflowImplementationTypes(PostgresCopyWorkflowImpl.class)
+          .setWorkerOptions(QUICK_HEARTBEATS)
           .setDoNotStart(true)
           .build();
 
@@ -76,22 +101,10 @@ class PostgresCopyWorkflowTest {
     when(postgres.describe(any())).thenReturn(SOURCE);
     when(postgres.checkTarget(any()))
         .thenReturn(new CheckTargetResult(SOURCE, List.of(), List.of()));
-    when(anyHost.dump(any()))
-        .thenReturn(
-            new CopyActivities.DumpResult(
-                "/dumps/c1",
-                HOST_QUEUE,
-                "00000003-1",
-                "2026-11-22T10:00:00Z",
-                3,
-                42,
-                9000,
-                "15.8",
-                "15.8",
-                1200));
+    when(anyHost.dump(any())).thenReturn(dumpOn(HOST_QUEUE, "/dumps/c1"));
     when(dumpHost.restore(any())).thenReturn(new CopyActivities.RestoreResult(false, 800, "15.8"));
     worker.registerActivitiesImplementations(postgres, anyHost, inputs, evidence);
-    Worker onDumpHost = env.newWorker(HOST_QUEUE);
+    Worker onDumpHost = env.newWorker(HOST_QUEUE, QUICK_HEARTBEATS);
     onDumpHost.registerActivitiesImplementations(dumpHost);
     env.start();
     this.client = client;
@@ -99,6 +112,10 @@ class PostgresCopyWorkflowTest {
   }
 
   private WorkflowStub start(String extra) throws Exception {
+    return start("{\"jobs\": 2}", extra);
+  }
+
+  private WorkflowStub start(String copy, String extra) throws Exception {
     WorkflowStub stub =
         client.newUntypedWorkflowStub(
             PostgresCopyWorkflow.TYPE,
@@ -110,10 +127,19 @@ class PostgresCopyWorkflowTest {
              "source": {"host": "old", "database": "gitea", "user": "gitea",
                         "password": {"env": "SRC_PW"}},
              "target": {"host": "new", "database": "gitea", "user": "gitea"},
-             "copy": {"jobs": 2}%s}
+             "copy": %s%s}
             """
-                .formatted(extra)));
+                .formatted(copy, extra)));
     return stub;
+  }
+
+  private static CopyActivities.DumpResult dumpOn(String hostQueue, String path) {
+    return new CopyActivities.DumpResult(
+        path, hostQueue, "00000003-1", "2026-11-22T10:00:00Z", 3, 42, 9000, "15.8", "15.8", 1200);
+  }
+
+  private static List<String> steps(List<StepRecord> steps) {
+    return steps.stream().map(s -> s.name() + ":" + s.state()).toList();
   }
 
   private static CopyActivities.VerificationReport report(boolean ok) {
@@ -217,5 +243,161 @@ class PostgresCopyWorkflowTest {
         .containsExactly("preflight:DONE", "plan:DONE", "dump:SKIPPED", "restore:SKIPPED");
     verify(anyHost, never()).dump(any());
     verify(dumpHost, never()).restore(any());
+  }
+
+  @Test
+  void aDumpHostThatNeverComesBackIsReplacedByAFreshDumpOnAnyWorker() throws Exception {
+    when(anyHost.dump(any()))
+        .thenReturn(dumpOn(GONE_QUEUE, "/dumps/gone/c1"), dumpOn(HOST_QUEUE, "/dumps/a/c1"));
+    when(dumpHost.verify(any())).thenReturn(report(true));
+    // The test server does not skip time while an activity waits in a queue: real seconds.
+    WorkflowStub stub = start("{\"jobs\": 2, \"hostTimeout\": \"PT2S\"}", "");
+    RunbookResult result = stub.getResult(RunbookResult.class);
+
+    assertThat(result.outcome()).isEqualTo("COMPLETED");
+    assertThat(steps(result.steps()))
+        .containsExactly(
+            "preflight:DONE",
+            "dump:DONE",
+            "restore:FAILED",
+            "redo-copy:DONE",
+            "restore:DONE",
+            "verify:DONE");
+    RunbookStatus status = stub.query("status", RunbookStatus.class);
+    StepRecord redo =
+        status.steps().stream().filter(s -> s.name().equals("redo-copy")).findFirst().orElseThrow();
+    assertThat(redo.detail())
+        .contains("task queue " + GONE_QUEUE)
+        .contains("PT2S")
+        .contains("redo 1 of 3")
+        .contains("now on " + HOST_QUEUE);
+    // The lost restore waited for the host timeout, then gave up.
+    assertThat(
+            java.time.Duration.between(
+                java.time.Instant.parse(status.steps().get(2).startedAt()),
+                java.time.Instant.parse(status.steps().get(2).endedAt())))
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    assertThat(status.steps().get(2).detail())
+        .isEqualTo(
+            "restore waited PT2S on task queue "
+                + GONE_QUEUE
+                + " and no worker took it: the worker that holds the dump is gone");
+    org.mockito.InOrder order = org.mockito.Mockito.inOrder(anyHost, dumpHost);
+    order
+        .verify(anyHost)
+        .dump(
+            org.mockito.ArgumentMatchers.argThat(
+                d -> d.copyId().equals("copy-1") && !d.dumpKey().contains("-redo-")));
+    order
+        .verify(anyHost)
+        .dump(
+            org.mockito.ArgumentMatchers.argThat(
+                d -> d.copyId().equals("copy-1") && d.dumpKey().endsWith("-redo-1")));
+    order
+        .verify(dumpHost)
+        .restore(
+            org.mockito.ArgumentMatchers.argThat(
+                r -> r.dumpPath().equals("/dumps/a/c1") && r.copyId().equals("copy-1")));
+    order
+        .verify(dumpHost)
+        .verify(org.mockito.ArgumentMatchers.argThat(v -> v.dumpPath().equals("/dumps/a/c1")));
+    verify(anyHost, never()).restore(any());
+  }
+
+  @Test
+  void redoingTheCopyIsBounded() throws Exception {
+    when(anyHost.dump(any())).thenReturn(dumpOn(GONE_QUEUE, "/dumps/gone/c1"));
+    WorkflowStub stub = start("{\"hostTimeout\": \"PT1S\"}", "");
+    WorkflowFailedException e =
+        catchThrowableOfType(
+            WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
+    ApplicationFailure failure = (ApplicationFailure) e.getCause();
+    assertThat(failure.getType()).isEqualTo("StepFailed");
+    assertThat(failure.getOriginalMessage())
+        .contains("redone from a fresh dump 3 times")
+        .contains("PT1S")
+        .contains(GONE_QUEUE)
+        .contains("SIGNALBOX_HOST_TASK_QUEUE")
+        .contains("SIGNALBOX_SHARED_DUMP_DIR=true");
+    RunbookResult result = failure.getDetails().get(RunbookResult.class);
+    assertThat(steps(result.steps()))
+        .containsExactly(
+            "preflight:DONE",
+            "dump:DONE",
+            "restore:FAILED",
+            "redo-copy:DONE",
+            "restore:FAILED",
+            "redo-copy:DONE",
+            "restore:FAILED",
+            "redo-copy:DONE",
+            "restore:FAILED");
+    verify(anyHost, org.mockito.Mockito.times(4)).dump(any());
+    verify(dumpHost, never()).restore(any());
+  }
+
+  @Test
+  void anUnusableHostTimeoutIsInvalidInputNamingTheField() throws Exception {
+    for (String bad : List.of("ten minutes", "PT0S")) {
+      WorkflowStub stub =
+          client.newUntypedWorkflowStub(
+              PostgresCopyWorkflow.TYPE,
+              WorkflowOptions.newBuilder()
+                  .setTaskQueue(taskQueue)
+                  .setWorkflowId("copy-bad-" + bad.length())
+                  .build());
+      stub.start(
+          JSON.readTree(
+              """
+              {"requestedBy": "alice",
+               "source": {"host": "old", "database": "gitea", "user": "gitea"},
+               "target": {"host": "new", "database": "gitea", "user": "gitea"},
+               "copy": {"hostTimeout": "%s"}}
+              """
+                  .formatted(bad)));
+      WorkflowFailedException e =
+          catchThrowableOfType(
+              WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
+      ApplicationFailure failure = (ApplicationFailure) e.getCause();
+      assertThat(failure.getType()).as(bad).isEqualTo("InvalidInput");
+      assertThat(failure.getOriginalMessage()).contains("copy.hostTimeout").contains(bad);
+    }
+    verify(postgres, never()).describe(any());
+    verify(anyHost, never()).dump(any());
+  }
+
+  @Test
+  void aCancelledCopyEndsOnlyAfterItsRestoreHasStopped() throws Exception {
+    CountDownLatch restoring = new CountDownLatch(1);
+    AtomicBoolean restoreStopped = new AtomicBoolean();
+    when(dumpHost.restore(any()))
+        .thenAnswer(
+            i -> {
+              // Like the real restore: heartbeats while pg_restore runs, and a cancel delivered
+              // with a heartbeat stops it; stopping takes a moment (SIGTERM, then the tree exits).
+              ActivityExecutionContext ctx = Activity.getExecutionContext();
+              restoring.countDown();
+              try {
+                while (true) {
+                  ctx.heartbeat("restoring");
+                  Thread.sleep(20);
+                }
+              } catch (ActivityCanceledException cancelled) {
+                Thread.sleep(500);
+                restoreStopped.set(true);
+                throw cancelled;
+              }
+            });
+    WorkflowStub stub = start("");
+    assertThat(restoring.await(20, TimeUnit.SECONDS)).isTrue();
+    stub.cancel();
+    WorkflowFailedException e =
+        catchThrowableOfType(
+            WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
+    assertThat(e.getCause()).isInstanceOf(CanceledFailure.class);
+    assertThat(restoreStopped).as("the restore had stopped when the run ended").isTrue();
+    RunbookStatus status = stub.query("status", RunbookStatus.class);
+    assertThat(status.phase()).isEqualTo(Phase.CANCELLED);
+    assertThat(steps(status.steps()))
+        .containsExactly("preflight:DONE", "dump:DONE", "restore:FAILED");
   }
 }

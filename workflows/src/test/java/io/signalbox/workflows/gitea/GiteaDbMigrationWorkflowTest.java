@@ -32,6 +32,9 @@ import io.signalbox.workflows.core.Phase;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookStatus;
 import io.signalbox.workflows.core.Signals;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityCanceledException;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -41,9 +44,12 @@ import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,6 +67,12 @@ class GiteaDbMigrationWorkflowTest {
       TestWorkflowExtension.newBuilder()
           .registerWorkflowImplementationTypes(
               GiteaDbMigrationWorkflowImpl.class, PostgresCopyWorkflowImpl.class)
+          // A cancel reaches an activity with its next heartbeat, throttled by default to 0.8 ×
+          // the heartbeat timeout (48 s): keep the cancel test quick.
+          .setWorkerOptions(
+              WorkerOptions.newBuilder()
+                  .setMaxHeartbeatThrottleInterval(Duration.ofMillis(100))
+                  .build())
           .setDoNotStart(true)
           .build();
 
@@ -399,32 +411,61 @@ class GiteaDbMigrationWorkflowTest {
   }
 
   @Test
-  void cancelDuringTheCopyScalesTheAppBack() throws Exception {
+  void cancelDuringTheCopyScalesTheAppBackAfterTheRestoreHasStopped() throws Exception {
     CountDownLatch restoring = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean restoreStopped = new AtomicBoolean();
     when(copy.restore(any()))
         .thenAnswer(
             i -> {
+              // Like the real restore: heartbeats while pg_restore runs; a cancel delivered with
+              // a heartbeat stops it, which takes a moment (SIGTERM, then the tree exits).
+              ActivityExecutionContext ctx = Activity.getExecutionContext();
               restoring.countDown();
-              release.await(20, TimeUnit.SECONDS);
-              return new CopyActivities.RestoreResult(false, 10, "15.8");
+              try {
+                while (true) {
+                  ctx.heartbeat("restoring");
+                  Thread.sleep(20);
+                }
+              } catch (ActivityCanceledException cancelled) {
+                Thread.sleep(500);
+                restoreStopped.set(true);
+                throw cancelled;
+              }
             });
     WorkflowStub stub = start("");
     atGate(stub, "freeze");
     approve(stub, "freeze");
     assertThat(restoring.await(20, TimeUnit.SECONDS)).isTrue();
     stub.cancel();
-    try {
-      WorkflowFailedException e =
-          catchThrowableOfType(
-              WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
-      assertThat(e.getCause()).isInstanceOf(CanceledFailure.class);
-    } finally {
-      release.countDown();
-    }
+    WorkflowFailedException e =
+        catchThrowableOfType(
+            WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
+    assertThat(e.getCause()).isInstanceOf(CanceledFailure.class);
+    // The migration waits for its PostgresCopy child, which waits for its restore activity.
+    assertThat(restoreStopped).as("the restore had stopped when the run ended").isTrue();
     verify(kube).scale(scaledTo(3));
     verify(kube, never()).mergePatch(any());
     assertThat(stub.query("status", RunbookStatus.class).phase()).isEqualTo(Phase.CANCELLED);
+  }
+
+  @Test
+  void theSafetyBackupCarriesContentChecksums() throws Exception {
+    WorkflowStub stub = start("");
+    atGate(stub, "freeze");
+    verify(copy).dump(argThat(d -> d.copyId().endsWith("-safety") && d.checksums()));
+    stub.signal("reject", new Signals.Reject("freeze", "bob", "only the backup"));
+    assertThat(failureOf(stub).getType()).isEqualTo("GateRejected");
+  }
+
+  @Test
+  void anUnusableHostTimeoutStopsTheRunBeforeAnythingRuns() throws Exception {
+    WorkflowStub stub = start(", \"copy\": {\"hostTimeout\": \"soon\"}");
+    ApplicationFailure f = failureOf(stub);
+    assertThat(f.getType()).isEqualTo("InvalidInput");
+    assertThat(f.getOriginalMessage()).contains("copy.hostTimeout").contains("'soon'");
+    verify(postgres, never()).describe(any());
+    verify(copy, never()).dump(any());
+    verify(kube, never()).scale(any());
   }
 
   @Test

@@ -1,0 +1,184 @@
+package io.signalbox.activities.postgres;
+
+import static io.signalbox.activities.postgres.PgToolCommands.connectionArgs;
+import static io.signalbox.activities.postgres.PgToolCommands.nullToEmpty;
+import static io.signalbox.activities.postgres.PgToolCommands.toolFailure;
+
+import io.signalbox.activities.command.CommandResult;
+import io.signalbox.activities.command.CommandRunner;
+import io.signalbox.activities.command.CommandSpec;
+import io.signalbox.workflows.core.Endpoint;
+import io.signalbox.workflows.core.FailureType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code pg_dump} in directory format, and the dump directory it writes. Part of {@link PgTools}.
+ */
+final class PgDump {
+  private static final Logger log = LoggerFactory.getLogger(PgTools.class);
+
+  /** Data files of a directory-format dump: tables ({@code 3581.dat}) and large objects. */
+  private static final Pattern DATA_FILE =
+      Pattern.compile("(blob_)?\\d+\\.dat(\\.(gz|lz4|zst))?|blobs(_\\d+)?\\.toc");
+
+  private final CommandRunner runner;
+  private final PgToolLocator locator;
+  private final Function<Endpoint, String> password;
+  private final Duration progressEvery;
+
+  PgDump(
+      CommandRunner runner,
+      PgToolLocator locator,
+      Function<Endpoint, String> password,
+      Duration progressEvery) {
+    this.runner = runner;
+    this.locator = locator;
+    this.password = password;
+    this.progressEvery = progressEvery;
+  }
+
+  /**
+   * Runs {@code pg_dump -Fd -j N -Z level [--snapshot=ID] -f dir}. The directory must not exist, be
+   * empty, or hold an earlier pg_dump attempt (removed first). Reports the bytes written so far
+   * every few seconds.
+   *
+   * @throws io.temporal.failure.ApplicationFailure when pg_dump fails: {@code PreconditionFailed}
+   *     for authentication and permission errors, {@code Transient} otherwise
+   */
+  DumpOutcome dump(DumpRequest request, Consumer<DumpProgress> progress) {
+    PgToolset tools = locator.locate();
+    Path dir = request.dir().toAbsolutePath();
+    prepareDumpDir(dir);
+    List<String> argv = new ArrayList<>();
+    argv.add(tools.pgDump().toString());
+    argv.add("--format=directory");
+    argv.add("--jobs=" + request.jobsOrDefault());
+    argv.add("--compress=" + request.compressionOrDefault());
+    if (request.snapshotId() != null) {
+      argv.add("--snapshot=" + request.snapshotId());
+    }
+    argv.add("--file=" + dir);
+    argv.addAll(connectionArgs(request.source()));
+    Endpoint src = request.source();
+    try (PgPassFile pgpass =
+        PgPassFile.create(
+            src.host(), src.portOrDefault(), src.database(), src.user(), password.apply(src))) {
+      CommandSpec spec =
+          PgToolCommands.pgCommand(
+                  argv, src, "signalbox-dump " + nullToEmpty(request.copyId()), pgpass)
+              .withTimeout(request.timeoutOrDefault())
+              .withProgressInterval(progressEvery);
+      CommandResult result =
+          runner.run(
+              spec,
+              p -> {
+                if (progress != null) {
+                  progress.accept(new DumpProgress(dumpBytes(dir), p.elapsed().toMillis()));
+                }
+              });
+      if (!result.succeeded()) {
+        throw toolFailure("pg_dump of " + src.describe(), result);
+      }
+      long bytes = dumpBytes(dir);
+      int files = dumpFiles(dir);
+      log.info("dumped {} into {}: {} bytes in {} files", src.describe(), dir, bytes, files);
+      return new DumpOutcome(
+          dir,
+          result.argv(),
+          bytes,
+          files,
+          result.duration().toMillis(),
+          tools.version(),
+          result.stderr().tail());
+    }
+  }
+
+  /**
+   * pg_dump wants a missing or empty directory. One left by an earlier attempt (only pg_dump's own
+   * files and a manifest) is removed; anything else is refused, so a wrong path never deletes data.
+   */
+  static void prepareDumpDir(Path dir) {
+    try {
+      if (!Files.exists(dir)) {
+        Files.createDirectories(dir.getParent());
+        return;
+      }
+      if (!Files.isDirectory(dir)) {
+        throw FailureType.PRECONDITION_FAILED.failure(
+            "dump directory " + dir + " exists and is not a directory");
+      }
+      List<Path> entries;
+      try (Stream<Path> s = Files.list(dir)) {
+        entries = s.toList();
+      }
+      List<Path> foreign =
+          entries.stream().filter(p -> !isDumpFile(p.getFileName().toString())).toList();
+      if (!foreign.isEmpty()) {
+        throw FailureType.PRECONDITION_FAILED.failure(
+            "dump directory "
+                + dir
+                + " holds files that pg_dump did not write (e.g. "
+                + foreign.get(0).getFileName()
+                + "): choose an empty or new directory");
+      }
+      if (!entries.isEmpty()) {
+        log.warn("removing an earlier dump attempt's {} files from {}", entries.size(), dir);
+        for (Path p : entries) {
+          Files.delete(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare dump directory " + dir, e);
+    }
+  }
+
+  private static boolean isDumpFile(String name) {
+    return name.equals("toc.dat")
+        || name.equals(io.signalbox.workflows.copy.DumpManifest.FILE_NAME)
+        || name.startsWith(io.signalbox.workflows.copy.DumpManifest.FILE_NAME + ".")
+        || DATA_FILE.matcher(name).matches();
+  }
+
+  /** Bytes of the dump's files, the manifest not included; 0 while the directory is missing. */
+  static long dumpBytes(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> !p.getFileName().toString().startsWith("manifest.json"))
+          .mapToLong(PgDump::sizeOrZero)
+          .sum();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static int dumpFiles(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return (int) s.count();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static long sizeOrZero(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      // pg_dump may rename or remove a file while we count
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,532 @@
+package io.signalbox.workflows.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.signalbox.workflows.copy.CopyActivities;
+import io.signalbox.workflows.copy.DescribeInput;
+import io.signalbox.workflows.copy.PostgresActivities;
+import io.signalbox.workflows.copy.PostgresCopyInput;
+import io.signalbox.workflows.copy.ServerDescription;
+import io.signalbox.workflows.core.Endpoint;
+import io.signalbox.workflows.core.FailureType;
+import io.signalbox.workflows.core.RunbookResult;
+import io.signalbox.workflows.core.RunbookWorkflow;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** See {@link BackupVerificationWorkflow}; the steps are listed in its runbook README. */
+public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerificationInput>
+    implements BackupVerificationWorkflow {
+
+  /** The prefix of every scratch database; dropScratch drops nothing else. */
+  public static final String SCRATCH_PREFIX = "signalbox_verify_";
+
+  /** Checks, scratch create/drop, inspection: short calls. */
+  static final ActivityOptions QUICK =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(5))
+          .setRetryOptions(retry(10))
+          .build();
+
+  /**
+   * Dump, digests, restore, verify, amcheck: hours at most, with a heartbeat timeout of a minute so
+   * a dead worker's step restarts quickly.
+   */
+  static final ActivityOptions LONG =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofHours(12))
+          .setHeartbeatTimeout(Duration.ofMinutes(1))
+          .setRetryOptions(retry(5))
+          .build();
+
+  /**
+   * The restore: a dump that does not restore fails the same way each time, so it is tried three
+   * times (a lost connection gets its retry), not five.
+   */
+  static final ActivityOptions RESTORE =
+      ActivityOptions.newBuilder(LONG).setRetryOptions(retry(3)).build();
+
+  /**
+   * Work on the worker that holds the dump waits at most this long for that worker; a worker that
+   * never returns fails the step, and the scratch database is dropped from any worker.
+   */
+  static final Duration HOST_SCHEDULE_TO_START = Duration.ofMinutes(10);
+
+  private final PostgresActivities postgres =
+      Workflow.newActivityStub(PostgresActivities.class, QUICK);
+  private final CopyActivities copy = Workflow.newActivityStub(CopyActivities.class, LONG);
+  private final BackupActivities backup = Workflow.newActivityStub(BackupActivities.class, QUICK);
+  private final BackupActivities backupLong =
+      Workflow.newActivityStub(BackupActivities.class, LONG);
+
+  // What the report carries; filled in as the run goes.
+  private String name;
+  private double maxRestoreSeconds;
+  private BackupVerificationReport.Dump dumpReport;
+  private String scratchDescription;
+  private BackupActivities.FilesReport files;
+  private CopyActivities.VerificationReport restored;
+  private BackupActivities.AmcheckReport amcheck;
+  private Double rtoSeconds;
+
+  /** The dump a {@code takeNew} run took, once it exists (its undo deletes it). */
+  private CopyActivities.DumpResult taken;
+
+  public BackupVerificationWorkflowImpl() {
+    super(TYPE, BackupVerificationInput.class);
+  }
+
+  static RetryOptions retry(int attempts) {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(Duration.ofSeconds(2))
+        .setBackoffCoefficient(2)
+        .setMaximumInterval(Duration.ofMinutes(1))
+        .setMaximumAttempts(attempts)
+        .setDoNotRetry(FailureType.nonRetryableTypes())
+        .build();
+  }
+
+  @Override
+  public RunbookResult run(JsonNode input) {
+    return runbook.execute(input, this::verify);
+  }
+
+  private void verify(BackupVerificationInput in) {
+    BackupVerificationInput.Backup b = in.backup();
+    boolean takeNew = b != null && Boolean.TRUE.equals(b.takeNew());
+    boolean hasPath = b != null && b.path() != null && !b.path().isBlank();
+    if (takeNew == hasPath) {
+      throw FailureType.INVALID_INPUT.failure(
+          "backup: give exactly one of backup.path (a Signalbox dump directory) or"
+              + " backup.takeNew: true");
+    }
+    Duration maxRestore = maxRestoreTime(in.maxRestoreTimeOrDefault());
+    boolean keep = !takeNew || Boolean.TRUE.equals(b.keep());
+    PostgresCopyInput.CopyOptions options =
+        in.copy() == null
+            ? new PostgresCopyInput.CopyOptions(null, null, null, null, null)
+            : in.copy();
+    name = in.nameOrDefault();
+    maxRestoreSeconds = maxRestore.toMillis() / 1000.0;
+    String scratchName = scratchName(Workflow.getInfo().getRunId());
+    Endpoint scratchDb = scratchEndpoint(in.scratch(), scratchName);
+    scratchDescription = scratchDb.describe();
+    record();
+
+    Preflight preflight =
+        runbook.step(
+            "preflight",
+            () -> {
+              ServerDescription db = postgres.describe(new DescribeInput(in.database()));
+              BackupActivities.ScratchReport scratch =
+                  backup.checkScratch(new BackupActivities.ScratchCheckRequest(in.scratch()));
+              BackupActivities.DumpInfo dump = null;
+              List<CopyActivities.ServerVersion> servers = new ArrayList<>();
+              servers.add(new CopyActivities.ServerVersion(db.endpoint(), db.versionNum()));
+              servers.add(
+                  new CopyActivities.ServerVersion(scratch.endpoint(), scratch.versionNum()));
+              if (hasPath) {
+                dump = backup.inspect(new BackupActivities.InspectRequest(b.path()));
+                if (!dump.sourceDatabase().equals(in.database().database())) {
+                  throw FailureType.INVALID_INPUT.failure(
+                      "backup.path "
+                          + b.path()
+                          + " is a dump of database "
+                          + dump.sourceDatabase()
+                          + " ("
+                          + dump.source()
+                          + "), not of database.database "
+                          + in.database().database());
+                }
+                servers.add(
+                    new CopyActivities.ServerVersion(
+                        "the dump " + dump.path(), dump.serverVersionNum()));
+              } else if (options.dumpDir() != null) {
+                backup.checkDumpDir(new BackupActivities.DumpDirRequest(options.dumpDir()));
+              }
+              CopyActivities.ToolsReport tools =
+                  copy.checkTools(new CopyActivities.CheckToolsRequest(servers));
+              runbook.detail(
+                  "database "
+                      + db.endpoint()
+                      + " (PostgreSQL "
+                      + db.version()
+                      + "); scratch server "
+                      + scratch.endpoint()
+                      + " (PostgreSQL "
+                      + scratch.version()
+                      + ", scratch database "
+                      + scratchName
+                      + (scratch.leftovers().isEmpty()
+                          ? ""
+                          : "; leftovers of earlier runs: "
+                              + String.join(", ", scratch.leftovers()))
+                      + "); "
+                      + tools.version()
+                      + (dump == null
+                          ? "; a new dump will be taken"
+                          : "; backup "
+                              + dump.path()
+                              + " taken at "
+                              + dump.takenAt()
+                              + " ("
+                              + dump.tables()
+                              + " tables, "
+                              + dump.dumpBytes()
+                              + " bytes)"));
+              return new Preflight(db, dump);
+            });
+    BackupActivities.DumpInfo given = preflight.dump();
+    BackupActivities.ScratchRequest scratchRequest =
+        new BackupActivities.ScratchRequest(in.scratch(), scratchName, preflight.db().encoding());
+    if (given != null) {
+      dumpReport = dumpReport(given, false, true);
+      record();
+    }
+
+    BackupActivities.DumpInfo dump = given;
+    if (takeNew) {
+      runbook.change(
+          "dump",
+          keep ? null : this::deleteTakenDump,
+          () -> {
+            taken =
+                copy.dump(
+                    new CopyActivities.DumpRequest(
+                        in.database(),
+                        Workflow.getInfo().getWorkflowId(),
+                        options.jobs(),
+                        options.dumpDir(),
+                        true,
+                        options.compression(),
+                        Workflow.getInfo().getRunId()));
+            runbook.detail(
+                taken.tables()
+                    + " tables, "
+                    + taken.rows()
+                    + " rows, "
+                    + taken.dumpBytes()
+                    + " bytes in "
+                    + taken.dumpPath());
+            return taken;
+          });
+      if (taken != null) {
+        dump = takenInfo(taken, in.database(), preflight.db().versionNum());
+        dumpReport = dumpReport(dump, true, keep);
+        record();
+      }
+    }
+
+    if (dump != null) {
+      BackupActivities.DumpInfo d = dump;
+      runbook.step(
+          "check-files",
+          () -> {
+            files =
+                onHost(BackupActivities.class, LONG, d.hostTaskQueue())
+                    .checkFiles(new BackupActivities.FilesCheckRequest(d.path()));
+            runbook.detail(files.summary());
+            if (!files.ok()) {
+              throw fail(
+                  "The backup "
+                      + d.path()
+                      + " is not as it was written: "
+                      + String.join("; ", files.problems())
+                      + ". Nothing was restored.");
+            }
+            record();
+          });
+    }
+
+    if (runbook.dryRun()) {
+      Map<String, Object> plan = new LinkedHashMap<>();
+      plan.put("database", name);
+      plan.put("backup", dump != null ? dump.path() : "a new dump of " + in.database().describe());
+      plan.put("scratch", scratchDb.describe());
+      plan.put("maxRestoreTime", in.maxRestoreTimeOrDefault());
+      plan.put(
+          "steps",
+          List.of(
+              "create the scratch database " + scratchName,
+              "restore the backup into it and measure the restore time",
+              "verify counts, checksums, sequences and schema against the manifest",
+              "pg_amcheck (heap and B-tree indexes)",
+              "compare the restore time with maxRestoreTime",
+              "drop the scratch database"));
+      runbook.plan(plan);
+      runbook.change("restore", null, () -> null); // shown as skipped
+      return;
+    }
+
+    BackupActivities.DumpInfo d = dump;
+    runbook.change(
+        "create-scratch",
+        () -> backup.dropScratch(scratchRequest),
+        () -> {
+          backup.createScratch(scratchRequest);
+          runbook.detail(scratchDb.describe());
+        });
+
+    runbook.change(
+        "restore",
+        null, // the scratch database's undo drops whatever the restore wrote
+        () -> {
+          long started = Workflow.currentTimeMillis();
+          CopyActivities.RestoreResult r = restore(d, scratchDb, scratchName, options);
+          rtoSeconds = (Workflow.currentTimeMillis() - started) / 1000.0;
+          runbook.rtoSeconds(rtoSeconds);
+          runbook.detail(
+              "restored in "
+                  + rtoSeconds
+                  + " s (pg_restore "
+                  + r.durationMillis()
+                  + " ms) into "
+                  + scratchName);
+          return r;
+        });
+    record();
+
+    runbook.step(
+        "verify",
+        () -> {
+          restored =
+              onHost(CopyActivities.class, LONG, d.hostTaskQueue())
+                  .verify(
+                      new CopyActivities.VerifyRequest(scratchDb, d.path(), true, options.jobs()));
+          runbook.detail(restored.summary());
+          if (!restored.matches()) {
+            throw fail(
+                "The backup "
+                    + d.path()
+                    + " does not match its manifest: "
+                    + restored.summary()
+                    + mismatches(restored)
+                    + ".");
+          }
+          record();
+        });
+
+    runbook.step(
+        "amcheck",
+        () -> {
+          amcheck =
+              backupLong.amcheck(new BackupActivities.AmcheckRequest(scratchDb, options.jobs()));
+          runbook.detail(amcheck.summary());
+          if (!amcheck.ok()) {
+            throw fail(
+                "pg_amcheck found corruption in the restored backup "
+                    + d.path()
+                    + ": "
+                    + String.join("; ", amcheck.problems())
+                    + ".");
+          }
+          record();
+        });
+
+    runbook.step(
+        "restore-time",
+        () -> {
+          runbook.detail("RTO " + rtoSeconds + " s, limit " + in.maxRestoreTimeOrDefault());
+          if (rtoSeconds > maxRestoreSeconds) {
+            throw fail(
+                "The restore took "
+                    + rtoSeconds
+                    + " s, longer than maxRestoreTime "
+                    + in.maxRestoreTimeOrDefault()
+                    + " ("
+                    + maxRestoreSeconds
+                    + " s).");
+          }
+        });
+
+    runbook.change("drop-scratch", null, () -> backup.dropScratch(scratchRequest));
+    if (takeNew && !keep) {
+      runbook.change("delete-dump", null, this::deleteTakenDump);
+    }
+    record(
+        true,
+        "Backup "
+            + d.path()
+            + " of "
+            + name
+            + " restored in "
+            + rtoSeconds
+            + " s (limit "
+            + maxRestoreSeconds
+            + " s); "
+            + restored.summary()
+            + "; "
+            + amcheck.summary());
+  }
+
+  /**
+   * The copy's restore into the scratch database, on the dump's worker. A dump that pg_restore
+   * cannot load (after the retries) is a failed verification naming the dump and pg_restore's
+   * error.
+   */
+  private CopyActivities.RestoreResult restore(
+      BackupActivities.DumpInfo d,
+      Endpoint scratchDb,
+      String scratchName,
+      PostgresCopyInput.CopyOptions options) {
+    try {
+      return onHost(CopyActivities.class, RESTORE, d.hostTaskQueue())
+          .restore(
+              new CopyActivities.RestoreRequest(
+                  scratchDb, d.path(), scratchName, options.jobs(), options.noOwner()));
+    } catch (ActivityFailure failure) {
+      if (failure.getCause() instanceof ApplicationFailure app
+          && FailureType.fromType(app.getType()) == FailureType.TRANSIENT) {
+        throw fail(
+            "The backup "
+                + d.path()
+                + " does not restore into "
+                + scratchName
+                + ": "
+                + app.getOriginalMessage().strip()
+                + ".");
+      }
+      throw failure;
+    }
+  }
+
+  private void deleteTakenDump() {
+    CopyActivities.DumpResult t = taken;
+    if (t == null) {
+      return; // the dump never finished: nothing of it to delete
+    }
+    BackupActivities.DeleteDumpResult r =
+        onHost(BackupActivities.class, QUICK, t.hostTaskQueue())
+            .deleteDump(new BackupActivities.DeleteDumpRequest(t.dumpPath()));
+    runbook.detail(r.deleted() ? "deleted " + t.dumpPath() : t.dumpPath() + " was already gone");
+  }
+
+  /** A stub whose calls run on the worker that holds the dump (or anywhere, for a shared dir). */
+  private static <T> T onHost(Class<T> type, ActivityOptions options, String hostTaskQueue) {
+    if (hostTaskQueue == null) {
+      return Workflow.newActivityStub(type, options);
+    }
+    return Workflow.newActivityStub(
+        type,
+        ActivityOptions.newBuilder(options)
+            .setTaskQueue(hostTaskQueue)
+            .setScheduleToStartTimeout(HOST_SCHEDULE_TO_START)
+            .build());
+  }
+
+  /** Records the report so far, then returns the failure to throw. */
+  private ApplicationFailure fail(String message) {
+    record(false, message);
+    return FailureType.VERIFICATION_FAILED.failure(message);
+  }
+
+  private void record() {
+    record(false, "not finished");
+  }
+
+  private void record(boolean passed, String summary) {
+    runbook.verification(
+        new BackupVerificationReport(
+            name,
+            passed,
+            summary,
+            rtoSeconds,
+            maxRestoreSeconds,
+            restored == null ? null : restored.tables(),
+            dumpReport,
+            scratchDescription,
+            files,
+            BackupVerificationReport.Restore.of(restored),
+            amcheck));
+  }
+
+  private record Preflight(ServerDescription db, BackupActivities.DumpInfo dump) {}
+
+  private static Duration maxRestoreTime(String text) {
+    try {
+      Duration d = Duration.parse(text);
+      if (d.isNegative() || d.isZero()) {
+        throw FailureType.INVALID_INPUT.failure(
+            "maxRestoreTime: " + text + " is not a positive duration (e.g. PT1H)");
+      }
+      return d;
+    } catch (DateTimeParseException e) {
+      throw FailureType.INVALID_INPUT.failure(
+          "maxRestoreTime: " + text + " is not an ISO-8601 duration (e.g. PT1H or PT30M)");
+    }
+  }
+
+  /**
+   * {@code signalbox_verify_} and the first 12 hex digits of the run id: unique per run (so it
+   * cannot collide with another run's, nor with a database a person named), a valid identifier that
+   * needs no quoting (it is quoted all the same).
+   */
+  static String scratchName(String runId) {
+    String hex = runId.replaceAll("[^0-9A-Fa-f]", "").toLowerCase(Locale.ROOT);
+    return SCRATCH_PREFIX + hex.substring(0, Math.min(12, hex.length()));
+  }
+
+  private static Endpoint scratchEndpoint(Endpoint server, String database) {
+    return new Endpoint(
+        server.host(),
+        server.port(),
+        database,
+        server.user(),
+        server.password(),
+        server.sslmode(),
+        false);
+  }
+
+  private static BackupActivities.DumpInfo takenInfo(
+      CopyActivities.DumpResult t, Endpoint db, int serverVersionNum) {
+    return new BackupActivities.DumpInfo(
+        t.dumpPath(),
+        t.hostTaskQueue(),
+        Workflow.getInfo().getWorkflowId(),
+        db.describe(),
+        db.database(),
+        serverVersionNum,
+        t.serverVersion(),
+        t.toolVersion(),
+        t.snapshotTime(),
+        t.tables(),
+        t.rows(),
+        t.dumpBytes(),
+        true,
+        true);
+  }
+
+  private static BackupVerificationReport.Dump dumpReport(
+      BackupActivities.DumpInfo d, boolean takenNew, boolean kept) {
+    return new BackupVerificationReport.Dump(
+        d.path(),
+        d.takenAt(),
+        d.source(),
+        d.serverVersion(),
+        d.pgDumpVersion(),
+        d.dumpBytes(),
+        d.tables(),
+        d.rows(),
+        takenNew,
+        kept);
+  }
+
+  private static String mismatches(CopyActivities.VerificationReport report) {
+    StringBuilder out = new StringBuilder();
+    report.tables().stream()
+        .filter(t -> !t.ok())
+        .forEach(t -> out.append("; ").append(t.table()).append(": ").append(t.problem()));
+    report.sequenceProblems().forEach(p -> out.append("; sequence ").append(p));
+    report.schemaDifferences().forEach(p -> out.append("; schema ").append(p));
+    return out.toString();
+  }
+}

@@ -37,6 +37,7 @@ public final class Runbook<I extends RunbookInput> {
   private final Class<I> inputType;
   private final InputActivities inputActivities;
   private final EvidenceActivities evidence;
+  private final Notifications notifications;
   private String startedAt;
 
   private Phase phase = Phase.RUNNING;
@@ -66,6 +67,7 @@ public final class Runbook<I extends RunbookInput> {
   public Runbook(String type, Class<I> inputType) {
     this.type = type;
     this.inputType = inputType;
+    this.notifications = new Notifications(type);
     this.inputActivities =
         Workflow.newLocalActivityStub(
             InputActivities.class,
@@ -278,6 +280,11 @@ public final class Runbook<I extends RunbookInput> {
     return dryRun;
   }
 
+  /** The run's notifications, e.g. to tell its end as an event of its own. */
+  public Notifications notifications() {
+    return notifications;
+  }
+
   private <T> T run(String name, Supplier<T> body) {
     currentStep = name;
     int index = steps.size();
@@ -338,8 +345,10 @@ public final class Runbook<I extends RunbookInput> {
     phase = Phase.WAITING_FOR_APPROVAL;
     publish();
     log.info("gate {} open until {}", name, open.deadline);
+    notifications.gateOpened(name, open, policy, timeout);
     boolean decided = Workflow.await(timeout, open::decided);
     gates.close();
+    notifications.gateClosed();
     StepRecord s = steps.get(index);
     if (!decided) {
       gates.timedOut(name, now(), timeout);
@@ -376,13 +385,14 @@ public final class Runbook<I extends RunbookInput> {
     if (record.refusal() != null) {
       log.warn(
           "approval of gate {} by {} refused: {}", record.gate(), record.by(), record.refusal());
+      notifications.refused(record);
     }
     publish();
   }
 
   /** The {@code reject} signal: one rejection by an approver (or the requester) closes the gate. */
   public void reject(Signals.Reject signal) {
-    gates.reject(signal, now());
+    notifications.refused(gates.reject(signal, now()));
     publish();
   }
 
@@ -578,7 +588,8 @@ public final class Runbook<I extends RunbookInput> {
    * Writes the evidence and returns the result with its id. A failure to write evidence is logged
    * and the run keeps its outcome: the result then says so instead of carrying an id.
    */
-  private RunbookResult recordEvidence(RunbookResult result) {
+  private RunbookResult recordEvidence(RunbookResult unsent) {
+    RunbookResult result = notifications.finish(unsent);
     try {
       EvidenceActivities.EvidenceRef ref =
           evidence.record(
@@ -643,7 +654,7 @@ public final class Runbook<I extends RunbookInput> {
     }
     I input;
     try {
-      input = Json.map(rawInput, inputType);
+      input = Json.map(Notifications.inputWithoutNotify(rawInput), inputType);
     } catch (IllegalArgumentException e) {
       throw FailureType.INVALID_INPUT.failure("Invalid input for " + type + ": " + e.getMessage());
     }
@@ -653,6 +664,7 @@ public final class Runbook<I extends RunbookInput> {
       throw FailureType.INVALID_INPUT.failure(
           "Invalid input for " + type + ": " + String.join("; ", problems));
     }
+    notifications.start(rawInput);
     return input;
   }
 

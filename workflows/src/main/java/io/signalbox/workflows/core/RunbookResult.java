@@ -24,6 +24,8 @@ import java.util.List;
  *     migration: the old and new databases, the freeze, the patches with their undo, the command,
  *     the app; see {@code io.signalbox.workflows.migration.SwitchFacts}); null when it changed
  *     nothing of that kind
+ * @param notifications what became of each notification the run sent (absent when none); a failed
+ *     delivery is recorded here and never changes the outcome
  */
 public record RunbookResult(
     String outcome,
@@ -38,7 +40,40 @@ public record RunbookResult(
     boolean dryRun,
     String requestedBy,
     @JsonInclude(JsonInclude.Include.NON_NULL) Double rtoSeconds,
-    @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode switched) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode switched,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<NotificationOutcome> notifications) {
+
+  /** A result without notifications, as results were before them. */
+  public RunbookResult(
+      String outcome,
+      String runbook,
+      String evidenceId,
+      JsonNode verification,
+      JsonNode plan,
+      List<StepRecord> steps,
+      List<ApprovalRecord> approvals,
+      String failureType,
+      String message,
+      boolean dryRun,
+      String requestedBy,
+      Double rtoSeconds,
+      JsonNode switched) {
+    this(
+        outcome,
+        runbook,
+        evidenceId,
+        verification,
+        plan,
+        steps,
+        approvals,
+        failureType,
+        message,
+        dryRun,
+        requestedBy,
+        rtoSeconds,
+        switched,
+        null);
+  }
 
   /** A result without {@code switched}, as results were before that field. */
   public RunbookResult(
@@ -139,7 +174,8 @@ public record RunbookResult(
         dryRun,
         requestedBy,
         rtoSeconds,
-        switched);
+        switched,
+        notifications);
   }
 
   /** The same result with a sentence added to its message. */
@@ -157,6 +193,26 @@ public record RunbookResult(
         dryRun,
         requestedBy,
         rtoSeconds,
-        switched);
+        switched,
+        notifications);
+  }
+
+  /** The same result with the outcomes of its notifications. */
+  public RunbookResult withNotifications(List<NotificationOutcome> outcomes) {
+    return new RunbookResult(
+        outcome,
+        runbook,
+        evidenceId,
+        verification,
+        plan,
+        steps,
+        approvals,
+        failureType,
+        message,
+        dryRun,
+        requestedBy,
+        rtoSeconds,
+        switched,
+        outcomes);
   }
 }

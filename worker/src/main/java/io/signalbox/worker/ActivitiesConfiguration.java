@@ -11,12 +11,14 @@ import io.signalbox.activities.evidence.BackupHistory;
 import io.signalbox.activities.evidence.BackupHistoryActivitiesImpl;
 import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
 import io.signalbox.activities.evidence.EvidenceStore;
+import io.signalbox.activities.evidence.RollbackEvidenceActivitiesImpl;
 import io.signalbox.activities.health.HealthCheckActivitiesImpl;
 import io.signalbox.activities.input.InputActivitiesImpl;
 import io.signalbox.activities.kubernetes.KubernetesActivitiesImpl;
 import io.signalbox.activities.postgres.PgConnector;
 import io.signalbox.activities.postgres.PgTools;
 import io.signalbox.activities.postgres.PostgresActivitiesImpl;
+import io.signalbox.activities.rollback.CarryOverActivitiesImpl;
 import io.signalbox.activities.secrets.SecretResolver;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -175,5 +177,19 @@ public class ActivitiesConfiguration {
         properties.dumpDir().toAbsolutePath().normalize(),
         roots,
         properties.sharedDumpDir() ? null : properties.hostTaskQueue());
+  }
+
+  /** Rollback reads what a run switched from the evidence database and links the two records. */
+  @Bean
+  public RollbackEvidenceActivitiesImpl rollbackEvidenceActivities(
+      ObjectProvider<DataSource> dataSource, SignalboxProperties properties) {
+    return new RollbackEvidenceActivitiesImpl(
+        dataSource.getIfAvailable(), properties.evidenceDir().toAbsolutePath());
+  }
+
+  /** Rollback's row comparison and carry-over between the new and the old database. */
+  @Bean
+  public CarryOverActivitiesImpl carryOverActivities(SecretResolver secrets) {
+    return new CarryOverActivitiesImpl(secrets);
   }
 }

@@ -186,7 +186,8 @@ class WorkerSmokeTest {
     worker.registerActivitiesImplementations(
         new RecordingDemoActivities(),
         context.getBean("inputActivities"),
-        context.getBean("evidenceActivities"));
+        context.getBean("evidenceActivities"),
+        context.getBean("notifyActivities"));
     demo.start();
     try {
       demoRunbookRunsAndIsCounted();

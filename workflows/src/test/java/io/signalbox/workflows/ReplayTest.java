@@ -10,6 +10,8 @@ import io.temporal.testing.WorkflowReplayer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Replays recorded histories against today's workflow code: a change that would break runs already
@@ -53,6 +55,50 @@ class ReplayTest {
                     .isEqualTo(
                         io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START));
     WorkflowReplayer.replayWorkflowExecution(history, PostgresCopyWorkflowImpl.class);
+  }
+
+  /**
+   * GiteaDbMigration histories recorded before its freeze, start-app, switch and health check moved
+   * into the shared steps of {@code io.signalbox.workflows.migration} (by the workflow test's
+   * mocked runs on that commit): today's code must still replay them command for command.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "gitea-db-migration-completed.json:gitea-db-migration-test",
+        "gitea-db-migration-health-check-undone.json:gitea-db-migration-test",
+        "gitea-db-migration-read-only-failed.json:plain-copy"
+      })
+  void giteaDbMigrationRecordedBeforeTheSharedStepsReplays(String fileAndId) throws Exception {
+    String[] parts = fileAndId.split(":");
+    WorkflowExecutionHistory history;
+    try (var in = ReplayTest.class.getResourceAsStream("/histories/" + parts[0])) {
+      history =
+          WorkflowExecutionHistory.fromJson(
+              new String(Objects.requireNonNull(in).readAllBytes(), StandardCharsets.UTF_8),
+              parts[1]);
+    }
+    assertThat(history.getEvents()).hasSizeGreaterThan(30);
+    WorkflowReplayer.replayWorkflowExecution(
+        history, io.signalbox.workflows.gitea.GiteaDbMigrationWorkflowImpl.class);
+  }
+
+  @Test
+  void stateHubCutoverReplays() throws Exception {
+    // Recorded by StateHubCutoverEndToEndTest's cutover (run with -Dsignalbox.recordHistory=FILE):
+    // both gates with refused and accepted approvals, two copies, freeze, start, switch, health.
+    // The children's ids derive from the run's own: replay under the recorded workflow id.
+    WorkflowExecutionHistory history;
+    try (var in =
+        ReplayTest.class.getResourceAsStream("/histories/state-hub-cutover-completed.json")) {
+      history =
+          WorkflowExecutionHistory.fromJson(
+              new String(Objects.requireNonNull(in).readAllBytes(), StandardCharsets.UTF_8),
+              "state-hub-cutover-e2e-6");
+    }
+    assertThat(history.getEvents()).hasSizeGreaterThan(50);
+    WorkflowReplayer.replayWorkflowExecution(
+        history, io.signalbox.workflows.statehub.StateHubCutoverWorkflowImpl.class);
   }
 
   @Test

@@ -83,7 +83,11 @@ final class ScratchServer {
       }
       if (!problems.isEmpty()) {
         throw FailureType.PRECONDITION_FAILED.failure(
-            "scratch server " + scratch.describe() + " refused: " + String.join("; ", problems));
+            "scratch server "
+                + scratch.describe()
+                + " refused: "
+                + String.join("; ", problems)
+                + ".");
       }
       List<String> leftovers = new ArrayList<>();
       try (Statement st = c.createStatement();

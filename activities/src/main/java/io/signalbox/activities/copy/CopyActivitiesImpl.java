@@ -161,7 +161,11 @@ public class CopyActivitiesImpl implements CopyActivities {
                 request.noOwner(),
                 null,
                 request.copyId(),
-                null),
+                null,
+                request.dataOnly(),
+                request.replaceTables(),
+                request.replacesCopyId(),
+                request.resetTarget()),
             progress -> heartbeat(ctx, progress));
     return new RestoreResult(
         outcome.preparation() == RestoreOutcome.RestorePreparation.CLEANED_EARLIER_ATTEMPT,

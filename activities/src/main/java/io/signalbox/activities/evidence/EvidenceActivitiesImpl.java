@@ -337,7 +337,7 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
   }
 
   /** Readers see the old file or the new one, never a half-written one. */
-  private static void writeAtomically(Path target, String content) throws IOException {
+  static void writeAtomically(Path target, String content) throws IOException {
     Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {

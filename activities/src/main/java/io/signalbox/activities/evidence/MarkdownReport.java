@@ -39,7 +39,27 @@ public final class MarkdownReport {
     verification(md, r.verification());
     approvals(md, r.approvals());
     plan(md, r);
+    switched(md, r.switched());
     return md.toString();
+  }
+
+  /**
+   * What the run switched ({@code result.switched}): for a migration, the facts a {@code Rollback}
+   * undoes; for a rollback, the run it rolled back.
+   */
+  private static void switched(StringBuilder md, JsonNode switched) {
+    if (switched == null || !switched.isObject()) {
+      return;
+    }
+    md.append("## Switched\n\n");
+    if (switched.path("rollbackOf").isTextual()) {
+      md.append("Rollback of `")
+          .append(text(switched.path("rollbackOf").asText()))
+          .append("`.\n\n");
+    }
+    List<String> names = new ArrayList<>();
+    switched.fieldNames().forEachRemaining(names::add);
+    fields(md, switched, names);
   }
 
   private static void title(StringBuilder md, EvidenceInput input, RunbookResult r) {

@@ -84,8 +84,20 @@ final class PgRestore {
     try (Connection c = connect.apply(target, "signalbox-restore-guard")) {
       PgToolLocator.requireAtLeast(tools, Inspector.serverVersionNum(c), target.describe());
       preparation =
-          RestoreTargetGuard.prepare(
-              c, target.describe(), request.copyId(), Boolean.TRUE.equals(target.allowNonEmpty()));
+          request.dataOnlyOrDefault()
+              ? RestoreTargetGuard.prepareDataOnly(
+                  c,
+                  target.describe(),
+                  request.copyId(),
+                  request.replaceTables(),
+                  request.replacesCopyId())
+              : Boolean.TRUE.equals(request.resetTarget())
+                  ? RestoreTargetGuard.reset(c, target.describe(), request.copyId())
+                  : RestoreTargetGuard.prepare(
+                      c,
+                      target.describe(),
+                      request.copyId(),
+                      Boolean.TRUE.equals(target.allowNonEmpty()));
     } catch (SQLException e) {
       throw FailureType.TRANSIENT.failure(
           "cannot prepare " + target.describe() + ": " + e.getMessage());
@@ -95,11 +107,20 @@ final class PgRestore {
     }
 
     int total = countTableData(tools, dir);
+    Path useList = request.dataOnlyOrDefault() ? dataOnlyList(tools, dir, target) : null;
     List<String> argv = new ArrayList<>();
     argv.add(tools.pgRestore().toString());
-    argv.add("--jobs=" + request.jobsOrDefault());
+    // Data only: serially, in the order of the list (parents before the tables that reference
+    // them, see DataOnlyOrder); parallel jobs would ignore that order.
+    argv.add("--jobs=" + (useList != null ? 1 : request.jobsOrDefault()));
+    if (useList != null) {
+      argv.add("--use-list=" + useList);
+    }
     argv.add("--exit-on-error");
     argv.add("--verbose");
+    if (request.dataOnlyOrDefault()) {
+      argv.add("--data-only");
+    }
     if (request.noOwnerOrDefault()) {
       argv.add("--no-owner");
     }
@@ -109,7 +130,8 @@ final class PgRestore {
     argv.addAll(connectionArgs(target));
     argv.add(dir.toString());
     AtomicInteger done = new AtomicInteger();
-    Pattern tableDone = request.jobsOrDefault() > 1 ? TABLE_DATA_FINISHED : TABLE_DATA_STARTED;
+    Pattern tableDone =
+        useList == null && request.jobsOrDefault() > 1 ? TABLE_DATA_FINISHED : TABLE_DATA_STARTED;
     try (PgPassFile pgpass =
         PgPassFile.create(
             target.host(),
@@ -137,6 +159,7 @@ final class PgRestore {
                           Math.min(done.get(), total), total, p.elapsed().toMillis()));
                 }
               });
+      deleteQuietly(useList);
       if (!result.succeeded()) {
         throw toolFailure("pg_restore into " + target.describe(), result);
       }
@@ -155,6 +178,48 @@ final class PgRestore {
           total,
           result.duration().toMillis(),
           result.stderr().tail());
+    }
+  }
+
+  /**
+   * Writes the dump's table of contents with its table data ordered for a data-only restore into
+   * the target's foreign keys (see {@link DataOnlyOrder}) to a temporary file.
+   */
+  private Path dataOnlyList(PgToolset tools, Path dir, Endpoint target) {
+    List<String> lines = new ArrayList<>();
+    CommandResult r =
+        runner.run(
+            CommandSpec.of(tools.pgRestore().toString(), "--list", dir.toString())
+                .withTimeout(Duration.ofMinutes(5))
+                .withStdoutLines(lines::add),
+            null);
+    if (!r.succeeded()) {
+      throw FailureType.PRECONDITION_FAILED.failure(
+          "cannot read the dump at " + dir + ": " + r.summary());
+    }
+    java.util.Map<String, java.util.Set<String>> parents;
+    try (Connection c = connect.apply(target, "signalbox-restore-guard")) {
+      parents = DataOnlyOrder.foreignKeys(c);
+    } catch (SQLException e) {
+      throw FailureType.TRANSIENT.failure(
+          "cannot read the foreign keys of " + target.describe() + ": " + e.getMessage());
+    }
+    try {
+      Path list = Files.createTempFile("signalbox-data-only-", ".list");
+      Files.write(list, DataOnlyOrder.reorder(lines, parents));
+      return list;
+    } catch (java.io.IOException e) {
+      throw FailureType.TRANSIENT.failure("cannot write the restore list: " + e.getMessage());
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (java.io.IOException e) {
+        log.warn("cannot delete {}: {}", file, e.getMessage());
+      }
     }
   }
 

@@ -61,7 +61,9 @@ public class PostgresActivitiesImpl implements PostgresActivities {
       List<String> tables = Inspector.userTables(c);
       Inspector.ExtensionGaps gaps = Inspector.extensionGaps(c, input.requiredExtensions());
       List<String> problems = new ArrayList<>();
-      if (!tables.isEmpty() && !Boolean.TRUE.equals(e.allowNonEmpty())) {
+      if (!tables.isEmpty()
+          && !Boolean.TRUE.equals(e.allowNonEmpty())
+          && !Boolean.TRUE.equals(input.dataOnly())) {
         problems.add(
             "the target database is not empty: "
                 + tables.size()
@@ -121,6 +123,51 @@ public class PostgresActivitiesImpl implements PostgresActivities {
     }
   }
 
+  /**
+   * Adds each existing table of {@code tables} as a {@code content} object whose definition is its
+   * rows as text, sorted, at most 100 (a version table holds one).
+   */
+  private static SchemaInventory withContent(Connection c, SchemaInventory inv, List<String> tables)
+      throws SQLException {
+    List<io.signalbox.workflows.copy.SchemaObject> objects = new ArrayList<>(inv.objects());
+    String find =
+        "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class c"
+            + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE c.relkind IN ('r', 'p') AND (n.nspname || '.' || c.relname = ?"
+            + " OR format('%I.%I', n.nspname, c.relname) = ?)";
+    for (String table : tables) {
+      String quoted = null;
+      try (var ps = c.prepareStatement(find)) {
+        ps.setString(1, table);
+        ps.setString(2, table);
+        try (var rs = ps.executeQuery()) {
+          if (rs.next()) {
+            quoted = rs.getString(1);
+          }
+        }
+      }
+      if (quoted == null) {
+        continue;
+      }
+      // quoted comes from format('%I.%I') of the catalog: safe to put into the statement.
+      try (var st = c.createStatement();
+          var rs =
+              st.executeQuery(
+                  "SELECT coalesce(string_agg(r, ' | ' ORDER BY r), '(no rows)') FROM (SELECT t::text"
+                      + " AS r FROM "
+                      + quoted
+                      + " t ORDER BY 1 LIMIT 100) x")) {
+        rs.next();
+        objects.add(
+            new io.signalbox.workflows.copy.SchemaObject("content", quoted, rs.getString(1)));
+      }
+    }
+    objects.sort(
+        java.util.Comparator.comparing(io.signalbox.workflows.copy.SchemaObject::kind)
+            .thenComparing(io.signalbox.workflows.copy.SchemaObject::name));
+    return new SchemaInventory(List.copyOf(objects));
+  }
+
   @Override
   public SchemaInventory inventory(InventoryInput input) {
     Endpoint e = endpoint(input == null ? null : input.endpoint());
@@ -131,6 +178,9 @@ public class PostgresActivitiesImpl implements PostgresActivities {
         st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
       }
       SchemaInventory inv = Inspector.inventory(c);
+      if (input.contentTables() != null && !input.contentTables().isEmpty()) {
+        inv = withContent(c, inv, input.contentTables());
+      }
       c.rollback();
       return inv;
     } catch (SQLException ex) {

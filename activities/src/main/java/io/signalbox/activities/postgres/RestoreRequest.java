@@ -20,6 +20,11 @@ import java.time.Duration;
  * @param copyId identifies the copy; required, stable across retries of the same restore
  * @param timeout pg_restore is killed after this long (default 6 hours); keep it below the
  *     activity's start-to-close timeout
+ * @param dataOnly {@code --data-only} into the schema that is there (see {@link
+ *     RestoreTargetGuard#prepareDataOnly})
+ * @param replaceTables with {@code dataOnly}: tables ({@code schema.table}) whose rows are replaced
+ * @param replacesCopyId with {@code dataOnly}: a copy whose loaded rows may be truncated first
+ * @param resetTarget drop every user object of the target first (a full restore)
  */
 public record RestoreRequest(
     Endpoint target,
@@ -28,7 +33,27 @@ public record RestoreRequest(
     Boolean noOwner,
     Boolean noPrivileges,
     String copyId,
-    Duration timeout) {
+    Duration timeout,
+    Boolean dataOnly,
+    java.util.List<String> replaceTables,
+    String replacesCopyId,
+    Boolean resetTarget) {
+
+  /** A full restore. */
+  public RestoreRequest(
+      Endpoint target,
+      Path dir,
+      Integer jobs,
+      Boolean noOwner,
+      Boolean noPrivileges,
+      String copyId,
+      Duration timeout) {
+    this(target, dir, jobs, noOwner, noPrivileges, copyId, timeout, null, null, null, null);
+  }
+
+  public boolean dataOnlyOrDefault() {
+    return Boolean.TRUE.equals(dataOnly);
+  }
 
   public int jobsOrDefault() {
     return jobs == null ? 2 : Math.max(1, jobs);

@@ -165,6 +165,137 @@ final class RestoreTargetGuard {
             + " target.allowNonEmpty to restore on top of what is there.");
   }
 
+  /** The plain user tables of the current database, {@code schema.table} unquoted and quoted. */
+  private static final String USER_TABLES =
+      """
+      SELECT n.nspname || '.' || c.relname AS plain, format('%I.%I', n.nspname, c.relname) AS quoted
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE c.relkind = 'r' AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+         AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                          AND d.objid = c.oid AND d.deptype = 'e')
+       ORDER BY 2
+      """;
+
+  /**
+   * Prepares a target that holds the schema already (made by the app's own migrations) for a
+   * data-only restore. The schema is the caller's to compare; this guards the rows: every user
+   * table must be empty, except the {@code replaceTables} (e.g. the migration tool's version table,
+   * which the dump holds too) and the rows an earlier attempt of this copy, or the copy {@code
+   * replacesCopyId} names (a rehearsal), loaded: those are truncated, all in one statement so
+   * foreign keys between them do not stand in the way. Rows nobody said may go are refused before
+   * anything is written.
+   *
+   * @throws io.temporal.failure.ApplicationFailure {@code PreconditionFailed} naming the tables
+   *     with rows that are not this copy's to replace
+   */
+  static RestorePreparation prepareDataOnly(
+      Connection c,
+      String target,
+      String copyId,
+      java.util.List<String> replaceTables,
+      String replacesCopyId)
+      throws SQLException {
+    c.setAutoCommit(true);
+    try (Statement st = c.createStatement()) {
+      st.execute("SET search_path = pg_catalog");
+    }
+    String marker = currentMarker(c);
+    if (marker(copyId, "done").equals(marker)) {
+      log.info("{} already holds the finished data-only restore of copy {}", target, copyId);
+      return RestorePreparation.ALREADY_RESTORED;
+    }
+    boolean earlier =
+        marker(copyId, "in-progress").equals(marker)
+            || (replacesCopyId != null
+                && marker != null
+                && marker.startsWith(MARKER_PREFIX + replacesCopyId + STATE));
+    java.util.Set<String> replace =
+        replaceTables == null ? java.util.Set.of() : java.util.Set.copyOf(replaceTables);
+    List<String> all = new ArrayList<>();
+    List<String> truncate = new ArrayList<>();
+    List<String> foreign = new ArrayList<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(USER_TABLES)) {
+      while (rs.next()) {
+        all.add(rs.getString("quoted"));
+        if (replace.contains(rs.getString("plain")) || replace.contains(rs.getString("quoted"))) {
+          truncate.add(rs.getString("quoted"));
+        }
+      }
+    }
+    for (String table : all) {
+      if (!truncate.contains(table) && hasRows(c, table)) {
+        if (earlier) {
+          truncate.add(table);
+        } else {
+          foreign.add(table);
+        }
+      }
+    }
+    if (!foreign.isEmpty()) {
+      throw FailureType.PRECONDITION_FAILED.failure(
+          "target "
+              + target
+              + " holds rows that are not copy "
+              + copyId
+              + "'s to replace (marker: "
+              + (marker == null ? "none" : "'" + marker + "'")
+              + ") in "
+              + foreign.size()
+              + " table(s): "
+              + String.join(", ", foreign.stream().limit(LISTED).toList())
+              + ". Nothing was written. A data-only restore needs empty tables (but for"
+              + " copy.replaceTables), or set target.reset to drop and restore everything.");
+    }
+    if (!truncate.isEmpty()) {
+      // CASCADE reaches only tables that are empty or in this list (checked above).
+      try (Statement st = c.createStatement()) {
+        st.execute("TRUNCATE " + String.join(", ", truncate) + " CASCADE");
+      }
+      log.info("truncated {} tables of {} before a data-only restore", truncate.size(), target);
+    }
+    setMarker(c, marker(copyId, "in-progress"));
+    return earlier ? RestorePreparation.CLEANED_EARLIER_ATTEMPT : RestorePreparation.EMPTY;
+  }
+
+  private static boolean hasRows(Connection c, String quotedTable) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM ONLY " + quotedTable + ")")) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  /**
+   * Prepares a target whose objects are to be replaced (the input said {@code reset}): unless this
+   * copy's restore finished there already, ends the other sessions, drops every user object
+   * (extensions stay) and marks the database as this copy's.
+   */
+  static RestorePreparation reset(Connection c, String target, String copyId) throws SQLException {
+    c.setAutoCommit(true);
+    try (Statement st = c.createStatement()) {
+      st.execute("SET search_path = pg_catalog");
+    }
+    String marker = currentMarker(c);
+    List<UserObject> objects = userObjects(c);
+    if (marker(copyId, "done").equals(marker) && !objects.isEmpty()) {
+      return RestorePreparation.ALREADY_RESTORED;
+    }
+    setMarker(c, marker(copyId, "in-progress"));
+    if (objects.isEmpty()) {
+      return RestorePreparation.EMPTY;
+    }
+    log.warn("{}: reset drops its {} user objects before the restore", target, objects.size());
+    endEarlierSessions(c, copyId);
+    clean(c);
+    List<UserObject> left = userObjects(c);
+    if (!left.isEmpty()) {
+      throw FailureType.TRANSIENT.failure(
+          "could not drop the objects of " + target + " for the reset: " + list(left));
+    }
+    return RestorePreparation.CLEANED_EARLIER_ATTEMPT;
+  }
+
   /** Records that the restore of this copy finished. */
   static void markDone(Connection c, String copyId) throws SQLException {
     c.setAutoCommit(true);

@@ -187,7 +187,9 @@ class BackupActivitiesImplTest {
     assertThat(f.getType()).isEqualTo("PreconditionFailed");
     assertThat(f.getOriginalMessage())
         .contains("may not create databases: ALTER ROLE " + plain + " CREATEDB")
-        .contains("only a superuser may create");
+        .contains("only a superuser may create")
+        // a sentence: the runbook appends what it undid after it
+        .endsWith(" to " + plain + ".");
   }
 
   // ------------------------------------------------------------------ amcheck

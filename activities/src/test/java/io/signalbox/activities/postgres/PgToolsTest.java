@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -161,7 +160,6 @@ class PgToolsTest {
     String dst = newDatabase(b(), "pw_dst");
     RecordingRunner runner = new RecordingRunner();
     PgTools tools = tools(a(), runner);
-    List<Path> pgpassBefore = pgpassFiles();
 
     try (LogCapture logs = new LogCapture()) {
       SnapshotDump.Outcome dump =
@@ -206,8 +204,15 @@ class PgToolsTest {
         assertThat(manifest).doesNotContain(secret);
       }
     }
-    // The temporary pgpass files are gone.
-    assertThat(pgpassFiles()).isEqualTo(pgpassBefore);
+    // The temporary pgpass files the tools were given are gone. (Asked of these files, not of a
+    // listing of /tmp, where any other process may be writing pgpass files at the same time.)
+    List<Path> used =
+        runner.specs.stream()
+            .map(spec -> spec.env().get("PGPASSFILE"))
+            .filter(java.util.Objects::nonNull)
+            .map(Path::of)
+            .toList();
+    assertThat(used).isNotEmpty().allSatisfy(f -> assertThat(f).doesNotExist());
   }
 
   @Test
@@ -272,11 +277,5 @@ class PgToolsTest {
             ApplicationFailure.class, f -> assertThat(f.getType()).isEqualTo("PreconditionFailed"))
         .hasMessageContaining("password authentication failed")
         .hasMessageNotContaining("not-the-password");
-  }
-
-  private static List<Path> pgpassFiles() throws Exception {
-    try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return s.filter(p -> p.getFileName().toString().endsWith(".pgpass")).sorted().toList();
-    }
   }
 }

@@ -29,6 +29,7 @@ import picocli.CommandLine.ScopeType;
     },
     subcommands = {
       StartCommand.class,
+      RollbackCommand.class,
       StatusCommand.class,
       SignalCommands.Approve.class,
       SignalCommands.Reject.class,

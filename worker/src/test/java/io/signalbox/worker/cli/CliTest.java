@@ -311,6 +311,39 @@ class CliTest {
   }
 
   @Test
+  void rollbackStartsUnderItsOwnIdOnceAtATime() {
+    Result started = cli("rollback", "gitea-db-migration-x", "--as", "carol", "--carry-over");
+    assertThat(started.code).as(started.err).isZero();
+    assertThat(started.out)
+        .contains("Started Rollback of gitea-db-migration-x as rollback-gitea-db-migration-x")
+        .contains("carrying rows over");
+    String input =
+        WorkflowClient.newInstance(stubs)
+            .fetchHistory("rollback-gitea-db-migration-x")
+            .getEvents()
+            .get(0)
+            .getWorkflowExecutionStartedEventAttributes()
+            .getInput()
+            .getPayloads(0)
+            .getData()
+            .toStringUtf8();
+    assertThat(input)
+        .contains("\"workflowId\":\"gitea-db-migration-x\"")
+        .contains("\"requestedBy\":\"carol\"")
+        .contains("\"carryOver\":true");
+
+    Result again = cli("rollback", "gitea-db-migration-x", "--as", "carol");
+    assertThat(again.code).isEqualTo(CliException.FAILED);
+    assertThat(again.err)
+        .contains("a rollback of gitea-db-migration-x is running or has completed");
+
+    assertThat(cli("rollback", "gitea-db-migration-y").code).isEqualTo(CliException.USAGE);
+    WorkflowClient.newInstance(stubs)
+        .newUntypedWorkflowStub("rollback-gitea-db-migration-x")
+        .terminate("test done");
+  }
+
+  @Test
   void unknownRunbookTypeIsRefusedBeforeAnythingStarts() throws Exception {
     Path input = write("{\"requestedBy\": \"alice\"}");
     Result result = cli("start", "NoSuchRunbook", "--input", input.toString());

@@ -6,6 +6,7 @@ import io.signalbox.workflows.backup.BackupHistoryActivities.HistoryRequest;
 import io.signalbox.workflows.backup.BackupHistoryActivities.HistoryResult;
 import io.signalbox.workflows.core.FailureType;
 import io.signalbox.workflows.core.Json;
+import io.signalbox.workflows.core.NotifyActivities;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookWorkflow;
 import io.temporal.activity.ActivityOptions;
@@ -91,6 +92,7 @@ public class DrRehearsalWorkflowImpl extends RunbookWorkflow<DrRehearsalInput>
               return r;
             });
     runbook.verification(report);
+    runbook.notifications().endAs(NotifyActivities.DR_REHEARSAL_FINISHED);
     if (report.passed() + plannedCount(report) < planned.size()) {
       throw FailureType.VERIFICATION_FAILED.failure(
           "DR rehearsal: " + report.summary() + ". Every database's result is in the report.");

@@ -68,9 +68,32 @@ public interface CopyActivities {
    *     copy created
    * @param jobs parallel pg_restore jobs (default 2)
    * @param noOwner restore without the source's owners ({@code --no-owner}, default true)
+   * @param dataOnly load the rows only ({@code pg_restore --data-only}) into a target that holds
+   *     the schema already; its user tables must be empty, but for {@code replaceTables} and the
+   *     rows an earlier attempt of this copy (or of {@code replacesCopyId}) loaded, which are
+   *     truncated first
+   * @param replaceTables with {@code dataOnly}: tables whose rows are replaced ({@code
+   *     schema.table}, e.g. {@code public.alembic_version})
+   * @param replacesCopyId with {@code dataOnly}: a copy whose loaded rows may be truncated first
+   * @param resetTarget drop every user object in the target first (a full restore only)
    */
   record RestoreRequest(
-      Endpoint target, String dumpPath, String copyId, Integer jobs, Boolean noOwner) {}
+      Endpoint target,
+      String dumpPath,
+      String copyId,
+      Integer jobs,
+      Boolean noOwner,
+      Boolean dataOnly,
+      List<String> replaceTables,
+      String replacesCopyId,
+      Boolean resetTarget) {
+
+    /** A full restore, as requests were before the data-only fields. */
+    public RestoreRequest(
+        Endpoint target, String dumpPath, String copyId, Integer jobs, Boolean noOwner) {
+      this(target, dumpPath, copyId, jobs, noOwner, null, null, null, null);
+    }
+  }
 
   /**
    * @param cleanedEarlierAttempt whether what an earlier attempt of this copy had created was

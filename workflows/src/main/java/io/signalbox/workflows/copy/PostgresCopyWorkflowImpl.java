@@ -114,7 +114,10 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
             () -> {
               ServerDescription s = postgres.describe(new DescribeInput(in.source()));
               CheckTargetResult t =
-                  postgres.checkTarget(new CheckTargetInput(in.target(), s.extensionNames()));
+                  postgres.checkTarget(
+                      options.dataOnlyOrDefault() || options.resetTargetOrDefault()
+                          ? new CheckTargetInput(in.target(), s.extensionNames(), true)
+                          : new CheckTargetInput(in.target(), s.extensionNames()));
               runbook.detail(
                   "source "
                       + s.endpoint()
@@ -274,12 +277,23 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
                   hostTimeout,
                   () ->
                       onDumpHost.restore(
-                          new CopyActivities.RestoreRequest(
-                              in.target(),
-                              dump.dumpPath(),
-                              copyId,
-                              options.jobs(),
-                              options.noOwner())));
+                          options.dataOnlyOrDefault() || options.resetTargetOrDefault()
+                              ? new CopyActivities.RestoreRequest(
+                                  in.target(),
+                                  dump.dumpPath(),
+                                  copyId,
+                                  options.jobs(),
+                                  options.noOwner(),
+                                  options.dataOnlyOrDefault(),
+                                  options.replaceTables(),
+                                  in.replacesCopyId(),
+                                  options.resetTargetOrDefault())
+                              : new CopyActivities.RestoreRequest(
+                                  in.target(),
+                                  dump.dumpPath(),
+                                  copyId,
+                                  options.jobs(),
+                                  options.noOwner())));
           runbook.detail(
               "restored in "
                   + r.durationMillis()

@@ -37,6 +37,7 @@ public final class Runbook<I extends RunbookInput> {
   private final Class<I> inputType;
   private final InputActivities inputActivities;
   private final EvidenceActivities evidence;
+  private final Notifications notifications;
   private String startedAt;
 
   private Phase phase = Phase.RUNNING;
@@ -56,6 +57,7 @@ public final class Runbook<I extends RunbookInput> {
   private JsonNode verification;
   private JsonNode plan;
   private Double rtoSeconds;
+  private JsonNode switched;
   private String bugStep;
 
   /**
@@ -65,6 +67,7 @@ public final class Runbook<I extends RunbookInput> {
   public Runbook(String type, Class<I> inputType) {
     this.type = type;
     this.inputType = inputType;
+    this.notifications = new Notifications(type);
     this.inputActivities =
         Workflow.newLocalActivityStub(
             InputActivities.class,
@@ -136,7 +139,7 @@ public final class Runbook<I extends RunbookInput> {
       FailureType failureType = Failures.classify(failure);
       phase = undone.clean() ? Phase.ROLLED_BACK : Phase.FAILED;
       publish();
-      throw withResult(failureType, Failures.message(failure) + " " + undone.sentence());
+      throw withResult(failureType, withSentence(Failures.message(failure), undone.sentence()));
     } catch (RuntimeException e) {
       throw failOnBug(e);
     }
@@ -260,6 +263,14 @@ public final class Runbook<I extends RunbookInput> {
     this.rtoSeconds = seconds;
   }
 
+  /**
+   * Records what the run has switched so far (the facts a later {@code Rollback} undoes), carried
+   * by the result and the evidence; each call replaces the previous record.
+   */
+  public void switched(Object facts) {
+    this.switched = Json.tree(facts);
+  }
+
   /** Records what a dry run would do. */
   public void plan(Object plan) {
     this.plan = Json.tree(plan);
@@ -267,6 +278,11 @@ public final class Runbook<I extends RunbookInput> {
 
   public boolean dryRun() {
     return dryRun;
+  }
+
+  /** The run's notifications, e.g. to tell its end as an event of its own. */
+  public Notifications notifications() {
+    return notifications;
   }
 
   private <T> T run(String name, Supplier<T> body) {
@@ -329,8 +345,10 @@ public final class Runbook<I extends RunbookInput> {
     phase = Phase.WAITING_FOR_APPROVAL;
     publish();
     log.info("gate {} open until {}", name, open.deadline);
+    notifications.gateOpened(name, open, policy, timeout);
     boolean decided = Workflow.await(timeout, open::decided);
     gates.close();
+    notifications.gateClosed();
     StepRecord s = steps.get(index);
     if (!decided) {
       gates.timedOut(name, now(), timeout);
@@ -367,13 +385,14 @@ public final class Runbook<I extends RunbookInput> {
     if (record.refusal() != null) {
       log.warn(
           "approval of gate {} by {} refused: {}", record.gate(), record.by(), record.refusal());
+      notifications.refused(record);
     }
     publish();
   }
 
   /** The {@code reject} signal: one rejection by an approver (or the requester) closes the gate. */
   public void reject(Signals.Reject signal) {
-    gates.reject(signal, now());
+    notifications.refused(gates.reject(signal, now()));
     publish();
   }
 
@@ -548,7 +567,8 @@ public final class Runbook<I extends RunbookInput> {
         message,
         dryRun,
         requestedBy,
-        rtoSeconds);
+        rtoSeconds,
+        switched);
   }
 
   private ApplicationFailure withResult(FailureType failureType, String message) {
@@ -568,7 +588,8 @@ public final class Runbook<I extends RunbookInput> {
    * Writes the evidence and returns the result with its id. A failure to write evidence is logged
    * and the run keeps its outcome: the result then says so instead of carrying an id.
    */
-  private RunbookResult recordEvidence(RunbookResult result) {
+  private RunbookResult recordEvidence(RunbookResult unsent) {
+    RunbookResult result = notifications.finish(unsent);
     try {
       EvidenceActivities.EvidenceRef ref =
           evidence.record(
@@ -633,7 +654,7 @@ public final class Runbook<I extends RunbookInput> {
     }
     I input;
     try {
-      input = Json.map(rawInput, inputType);
+      input = Json.map(Notifications.inputWithoutNotify(rawInput), inputType);
     } catch (IllegalArgumentException e) {
       throw FailureType.INVALID_INPUT.failure("Invalid input for " + type + ": " + e.getMessage());
     }
@@ -643,6 +664,7 @@ public final class Runbook<I extends RunbookInput> {
       throw FailureType.INVALID_INPUT.failure(
           "Invalid input for " + type + ": " + String.join("; ", problems));
     }
+    notifications.start(rawInput);
     return input;
   }
 
@@ -650,5 +672,13 @@ public final class Runbook<I extends RunbookInput> {
 
   private static String now() {
     return Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString();
+  }
+
+  /**
+   * The failure's message and what this run undid. A child runbook's message already ends with its
+   * own sentence ("Nothing had been changed."): the same sentence is not said twice.
+   */
+  static String withSentence(String message, String sentence) {
+    return message.strip().endsWith(sentence.strip()) ? message : message + " " + sentence;
   }
 }

@@ -20,6 +20,12 @@ import java.util.List;
  * @param dryRun whether this was a dry run
  * @param requestedBy who started the run (null when the input could not be read)
  * @param rtoSeconds the measured restore time (RTO) of a run that restores a backup, else null
+ * @param switched what a run changed that a later run may have to undo, as structured facts (for a
+ *     migration: the old and new databases, the freeze, the patches with their undo, the command,
+ *     the app; see {@code io.signalbox.workflows.migration.SwitchFacts}); null when it changed
+ *     nothing of that kind
+ * @param notifications what became of each notification the run sent (absent when none); a failed
+ *     delivery is recorded here and never changes the outcome
  */
 public record RunbookResult(
     String outcome,
@@ -33,7 +39,71 @@ public record RunbookResult(
     String message,
     boolean dryRun,
     String requestedBy,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Double rtoSeconds) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Double rtoSeconds,
+    @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode switched,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<NotificationOutcome> notifications) {
+
+  /** A result without notifications, as results were before them. */
+  public RunbookResult(
+      String outcome,
+      String runbook,
+      String evidenceId,
+      JsonNode verification,
+      JsonNode plan,
+      List<StepRecord> steps,
+      List<ApprovalRecord> approvals,
+      String failureType,
+      String message,
+      boolean dryRun,
+      String requestedBy,
+      Double rtoSeconds,
+      JsonNode switched) {
+    this(
+        outcome,
+        runbook,
+        evidenceId,
+        verification,
+        plan,
+        steps,
+        approvals,
+        failureType,
+        message,
+        dryRun,
+        requestedBy,
+        rtoSeconds,
+        switched,
+        null);
+  }
+
+  /** A result without {@code switched}, as results were before that field. */
+  public RunbookResult(
+      String outcome,
+      String runbook,
+      String evidenceId,
+      JsonNode verification,
+      JsonNode plan,
+      List<StepRecord> steps,
+      List<ApprovalRecord> approvals,
+      String failureType,
+      String message,
+      boolean dryRun,
+      String requestedBy,
+      Double rtoSeconds) {
+    this(
+        outcome,
+        runbook,
+        evidenceId,
+        verification,
+        plan,
+        steps,
+        approvals,
+        failureType,
+        message,
+        dryRun,
+        requestedBy,
+        rtoSeconds,
+        null);
+  }
 
   /** A result without {@code rtoSeconds}: every runbook that restores no backup. */
   public RunbookResult(
@@ -103,7 +173,9 @@ public record RunbookResult(
         message,
         dryRun,
         requestedBy,
-        rtoSeconds);
+        rtoSeconds,
+        switched,
+        notifications);
   }
 
   /** The same result with a sentence added to its message. */
@@ -120,6 +192,27 @@ public record RunbookResult(
         message == null ? note : message + " " + note,
         dryRun,
         requestedBy,
-        rtoSeconds);
+        rtoSeconds,
+        switched,
+        notifications);
+  }
+
+  /** The same result with the outcomes of its notifications. */
+  public RunbookResult withNotifications(List<NotificationOutcome> outcomes) {
+    return new RunbookResult(
+        outcome,
+        runbook,
+        evidenceId,
+        verification,
+        plan,
+        steps,
+        approvals,
+        failureType,
+        message,
+        dryRun,
+        requestedBy,
+        rtoSeconds,
+        switched,
+        outcomes);
   }
 }

@@ -4,12 +4,10 @@ import io.signalbox.workflows.copy.CheckTargetInput;
 import io.signalbox.workflows.copy.CheckTargetResult;
 import io.signalbox.workflows.copy.CopyActivities;
 import io.signalbox.workflows.copy.DescribeInput;
-import io.signalbox.workflows.copy.FreezeInput;
 import io.signalbox.workflows.copy.PostgresActivities;
 import io.signalbox.workflows.copy.PostgresCopyInput;
 import io.signalbox.workflows.copy.PostgresCopyWorkflow;
 import io.signalbox.workflows.copy.ServerDescription;
-import io.signalbox.workflows.copy.UnfreezeInput;
 import io.signalbox.workflows.core.CommandActivities;
 import io.signalbox.workflows.core.FailureType;
 import io.signalbox.workflows.core.HealthCheckActivities;
@@ -18,11 +16,13 @@ import io.signalbox.workflows.core.KubernetesActivities;
 import io.signalbox.workflows.core.KubernetesActivities.KubeClusterHealth;
 import io.signalbox.workflows.core.KubernetesActivities.KubeDeploymentStatus;
 import io.signalbox.workflows.core.KubernetesActivities.KubePatchInput;
-import io.signalbox.workflows.core.KubernetesActivities.KubePatchResult;
-import io.signalbox.workflows.core.KubernetesActivities.KubeScaleInput;
-import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookWorkflow;
+import io.signalbox.workflows.migration.AppSteps;
+import io.signalbox.workflows.migration.FreezeSteps;
+import io.signalbox.workflows.migration.HealthSteps;
+import io.signalbox.workflows.migration.SwitchFacts;
+import io.signalbox.workflows.migration.SwitchSteps;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -82,6 +82,17 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
   /** The safety backup's dump: waits for a cancel to complete (see {@link #migrate}). */
   private CopyActivities safetyDump;
 
+  private final SwitchSteps switchSteps = new SwitchSteps(kube, commands);
+  private final FreezeSteps freezeSteps = new FreezeSteps(postgres, kube);
+  private final AppSteps appSteps = new AppSteps(kube);
+  private final HealthSteps healthSteps = new HealthSteps(health);
+
+  /**
+   * What this run switched, for a later {@code Rollback}: recorded in the result (no commands of
+   * its own, so no version change) each time a change lands.
+   */
+  private SwitchFacts.Builder facts;
+
   @Override
   public RunbookResult run(com.fasterxml.jackson.databind.JsonNode input) {
     return runbook.execute(input, this::migrate);
@@ -102,6 +113,12 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
 
     // ---- preflight: read-only, stops the run before anything changes
     Preflight pre = runbook.step("preflight", () -> preflight(in));
+    facts = SwitchFacts.newBuilder(in.source(), in.target());
+    if (in.healthCheck() != null) {
+      facts.healthCheck(
+          new SwitchFacts.HealthCheck(
+              in.healthCheck().url(), in.healthCheck().timeout(), in.healthCheck().interval()));
+    }
 
     // ---- dry run: the copy's own plan, nothing else
     if (runbook.dryRun()) {
@@ -184,31 +201,15 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
 
     // ---- start the app on the target
     if (app != null) {
-      String up = Workflow.randomUUID().toString();
-      runbook.change(
-          "start-app",
-          () -> kube.scale(scaleInput(app, 0, Workflow.randomUUID().toString())),
-          () -> {
-            KubeScaleResult r = kube.scale(scaleInput(app, pre.app.replicas(), up));
-            runbook.detail(r.readyReplicas() + " of " + r.replicas() + " ready");
-            return r;
-          });
+      appSteps.start(runbook, workload(app, pre), 0, w -> recordFacts(facts.app(w)));
     }
 
     // ---- health check
     if (in.healthCheck() != null) {
-      runbook.step(
-          "health-check",
-          () -> {
-            HealthCheckActivities.HealthCheckResult h =
-                health.waitHealthy(
-                    new HealthCheckActivities.HealthCheckInput(
-                        in.healthCheck().url(),
-                        in.healthCheck().timeout(),
-                        in.healthCheck().interval()));
-            runbook.detail("healthy after " + h.attempts() + " attempts");
-            return h;
-          });
+      healthSteps.check(
+          runbook,
+          new SwitchFacts.HealthCheck(
+              in.healthCheck().url(), in.healthCheck().timeout(), in.healthCheck().interval()));
     }
   }
 
@@ -282,39 +283,9 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
   private void freeze(GiteaDbMigrationInput in, Preflight pre) {
     GiteaDbMigrationInput.App app = in.app();
     if (app != null) {
-      String down = Workflow.randomUUID().toString();
-      runbook.change(
-          "freeze-writes",
-          // Undo: the app back at the replicas it had (known from preflight even if the scale
-          // failed half-way), still on the old database.
-          () -> kube.scale(scaleInput(app, pre.app.replicas(), Workflow.randomUUID().toString())),
-          () -> {
-            KubeScaleResult r = kube.scale(scaleInput(app, 0, down));
-            runbook.detail(
-                "scaled "
-                    + app.namespace()
-                    + "/"
-                    + app.deployment()
-                    + " from "
-                    + r.previousReplicas()
-                    + " to 0");
-            return r;
-          });
+      freezeSteps.scaleDown(runbook, workload(app, pre), f -> recordFacts(facts.freeze(f)));
     } else {
-      String requestId = Workflow.randomUUID().toString();
-      runbook.change(
-          "freeze-writes",
-          () -> postgres.unfreeze(new UnfreezeInput(in.source(), requestId, false)),
-          () -> {
-            var r = postgres.freeze(new FreezeInput(in.source(), requestId));
-            runbook.detail(
-                in.source().database()
-                    + " read-only, "
-                    + r.sessionsTerminated()
-                    + " sessions ended"
-                    + (r.alreadyFrozen() ? " (it was already frozen)" : ""));
-            return r;
-          });
+      freezeSteps.readOnly(runbook, in.source(), f -> recordFacts(facts.freeze(f)));
     }
   }
 
@@ -379,72 +350,28 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
                 p.mergePatch(),
                 null,
                 Workflow.randomUUID().toString());
-        KubePatchResult[] done = new KubePatchResult[1];
-        runbook.change(
-            "switch:" + p.kind() + "/" + p.namespace() + "/" + p.name(),
-            () -> undoPatch(patch, done[0]),
-            () -> {
-              done[0] = kube.mergePatch(patch);
-              runbook.detail(
-                  (done[0].changed() ? "patched " : "already patched ")
-                      + String.join(", ", done[0].touchedPaths()));
-              return done[0];
-            });
+        switchSteps.patch(runbook, patch, applied -> recordFacts(facts.patch(applied)));
       }
     }
     if (sw.command() != null) {
       GiteaDbMigrationInput.Command c = sw.command();
-      runbook.change(
-          "switch:command",
-          c.rollbackArgv() == null ? null : () -> runCommand(c.rollbackArgv(), c),
-          () -> runCommand(c.argv(), c));
+      switchSteps.command(
+          runbook,
+          new SwitchFacts.SwitchCommand(c.argv(), c.rollbackArgv(), c.timeout(), c.workingDir()),
+          command -> recordFacts(facts.command(command)));
     }
   }
 
-  private void undoPatch(KubePatchInput patch, KubePatchResult result) {
-    String undoId = Workflow.randomUUID().toString();
-    if (result != null) {
-      kube.mergePatch(patch.undo(result, undoId));
-    } else if (patch.targetsSecret()) {
-      // The patch failed without a result: its backup (if it was written) still says what to
-      // restore.
-      kube.mergePatch(
-          new KubePatchInput(
-              patch.apiVersion(),
-              patch.kind(),
-              patch.plural(),
-              patch.namespace(),
-              patch.name(),
-              null,
-              KubePatchInput.backupName(patch.name(), patch.requestId()),
-              undoId));
-    }
+  private void recordFacts(SwitchFacts.Builder builder) {
+    runbook.switched(builder.build());
   }
 
-  private CommandActivities.CommandOutput runCommand(
-      List<String> argv, GiteaDbMigrationInput.Command c) {
-    CommandActivities.CommandOutput out =
-        commands.run(
-            new CommandActivities.CommandInput(
-                argv, c.timeout(), null, null, c.workingDir(), null));
-    if (!out.succeeded()) {
-      throw FailureType.STEP_FAILED.failure(
-          argv.get(0)
-              + (out.timedOut() ? " timed out" : " exited with " + out.exitCode())
-              + ": "
-              + tail(out.stderrTail()));
-    }
-    runbook.detail(argv.get(0) + " succeeded in " + out.durationMillis() + " ms");
-    return out;
+  private static SwitchFacts.Workload workload(GiteaDbMigrationInput.App app, Preflight pre) {
+    return new SwitchFacts.Workload(
+        app.kindOrDefault(), app.namespace(), app.deployment(), pre.app.replicas(), app.timeout());
   }
 
   // ------------------------------------------------------------------ helpers
-
-  private static KubeScaleInput scaleInput(
-      GiteaDbMigrationInput.App app, int replicas, String requestId) {
-    return new KubeScaleInput(
-        app.kindOrDefault(), app.namespace(), app.deployment(), replicas, app.timeout(), requestId);
-  }
 
   private static PostgresCopyInput.CopyOptions copyOptions(GiteaDbMigrationInput in) {
     return in.copy() == null
@@ -498,13 +425,5 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
       s.append("run ").append(String.join(" ", in.switchTo().command().argv()));
     }
     return s.toString().trim();
-  }
-
-  private static String tail(String s) {
-    if (s == null) {
-      return "";
-    }
-    String t = s.strip();
-    return t.length() > 500 ? "…" + t.substring(t.length() - 500) : t;
   }
 }

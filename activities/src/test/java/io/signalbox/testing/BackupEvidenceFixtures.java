@@ -32,9 +32,10 @@ public final class BackupEvidenceFixtures {
       String maxRestoreTime,
       boolean dryRun) {
     ObjectNode verification = Json.mapper().createObjectNode();
-    verification.put("name", name);
+    // As BackupVerificationReport writes them: the name as "database", the limit in seconds.
+    verification.put("database", name);
     if (maxRestoreTime != null) {
-      verification.put("maxRestoreTime", maxRestoreTime);
+      verification.put("maxRestoreSeconds", java.time.Duration.parse(maxRestoreTime).toSeconds());
     }
     boolean completed = outcome.equals("COMPLETED");
     RunbookResult result =

@@ -26,10 +26,11 @@ import javax.sql.DataSource;
  * dry_run}, {@code ended_at}, {@code workflow_id}), as JSON paths into the evidence JSON:
  *
  * <ul>
- *   <li>{@code BackupVerification} rows: the database name from {@code result.verification.name}
- *       (else {@code result.verification.database.name}); rows without a name are not counted. The
- *       RTO from {@code result.rtoSeconds}. The limit from {@code
- *       result.verification.maxRestoreSeconds} (a number) or {@code
+ *   <li>{@code BackupVerification} rows: the database name from {@code result.verification.name},
+ *       else {@code result.verification.database} when a string (as {@code
+ *       BackupVerificationReport} writes it), else {@code result.verification.database.name}; rows
+ *       without a name are not counted. The RTO from {@code result.rtoSeconds}. The limit from
+ *       {@code result.verification.maxRestoreSeconds} (a number) or {@code
  *       result.verification.maxRestoreTime} (ISO-8601).
  *   <li>{@code DrRehearsal} rows: the report's entries in {@code result.verification.databases[]},
  *       each with {@code name}, {@code status} and {@code limitSeconds}.
@@ -43,8 +44,12 @@ public class BackupHistory {
   /** The runbook type of a rehearsal. */
   public static final String REHEARSAL = "DrRehearsal";
 
+  // BackupVerificationReport writes the name as the string "database"; "name" and an object
+  // "database" with a "name" are read too.
   private static final String NAME =
       "coalesce(json #>> '{result,verification,name}',"
+          + " CASE WHEN jsonb_typeof(json #> '{result,verification,database}') = 'string'"
+          + "   THEN json #>> '{result,verification,database}' END,"
           + " json #>> '{result,verification,database,name}')";
 
   // Every non-dry verification with a name; ?::text[] empty means every name.

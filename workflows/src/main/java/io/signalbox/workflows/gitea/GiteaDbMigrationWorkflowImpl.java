@@ -15,7 +15,6 @@ import io.signalbox.workflows.core.Json;
 import io.signalbox.workflows.core.KubernetesActivities;
 import io.signalbox.workflows.core.KubernetesActivities.KubeClusterHealth;
 import io.signalbox.workflows.core.KubernetesActivities.KubeDeploymentStatus;
-import io.signalbox.workflows.core.KubernetesActivities.KubePatchInput;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookWorkflow;
 import io.signalbox.workflows.migration.AppSteps;
@@ -334,32 +333,7 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
   }
 
   private void switchApp(GiteaDbMigrationInput in) {
-    GiteaDbMigrationInput.Switch sw = in.switchTo();
-    if (sw == null) {
-      return;
-    }
-    if (sw.patches() != null) {
-      for (GiteaDbMigrationInput.Patch p : sw.patches()) {
-        KubePatchInput patch =
-            new KubePatchInput(
-                p.apiVersion(),
-                p.kind(),
-                p.plural(),
-                p.namespace(),
-                p.name(),
-                p.mergePatch(),
-                null,
-                Workflow.randomUUID().toString());
-        switchSteps.patch(runbook, patch, applied -> recordFacts(facts.patch(applied)));
-      }
-    }
-    if (sw.command() != null) {
-      GiteaDbMigrationInput.Command c = sw.command();
-      switchSteps.command(
-          runbook,
-          new SwitchFacts.SwitchCommand(c.argv(), c.rollbackArgv(), c.timeout(), c.workingDir()),
-          command -> recordFacts(facts.command(command)));
-    }
+    switchSteps.apply(runbook, in.switchTo(), facts);
   }
 
   private void recordFacts(SwitchFacts.Builder builder) {

@@ -6,6 +6,7 @@ import io.signalbox.workflows.core.KubernetesActivities;
 import io.signalbox.workflows.core.KubernetesActivities.KubePatchInput;
 import io.signalbox.workflows.core.KubernetesActivities.KubePatchResult;
 import io.signalbox.workflows.core.Runbook;
+import io.signalbox.workflows.gitea.GiteaDbMigrationInput;
 import io.temporal.workflow.Workflow;
 import java.util.List;
 import java.util.function.Consumer;
@@ -118,6 +119,42 @@ public final class SwitchSteps {
           recorded.accept(c);
           return out;
         });
+  }
+
+  /**
+   * A runbook's {@code switch}: each merge patch, then the command, each a step with its undo
+   * registered before it runs, and what was switched recorded in the run's result as it lands (so a
+   * later {@code Rollback} can undo it).
+   *
+   * @param facts the run's switch facts, extended and recorded after each change
+   */
+  public void apply(
+      Runbook<?> runbook, GiteaDbMigrationInput.Switch sw, SwitchFacts.Builder facts) {
+    if (sw == null) {
+      return;
+    }
+    if (sw.patches() != null) {
+      for (GiteaDbMigrationInput.Patch p : sw.patches()) {
+        KubePatchInput patch =
+            new KubePatchInput(
+                p.apiVersion(),
+                p.kind(),
+                p.plural(),
+                p.namespace(),
+                p.name(),
+                p.mergePatch(),
+                null,
+                Workflow.randomUUID().toString());
+        patch(runbook, patch, applied -> runbook.switched(facts.patch(applied).build()));
+      }
+    }
+    if (sw.command() != null) {
+      GiteaDbMigrationInput.Command c = sw.command();
+      command(
+          runbook,
+          new SwitchFacts.SwitchCommand(c.argv(), c.rollbackArgv(), c.timeout(), c.workingDir()),
+          command -> runbook.switched(facts.command(command).build()));
+    }
   }
 
   /** The last 500 characters of a command's output. */

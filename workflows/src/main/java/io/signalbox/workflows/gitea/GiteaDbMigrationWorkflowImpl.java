@@ -20,11 +20,11 @@ import io.signalbox.workflows.core.RunbookWorkflow;
 import io.signalbox.workflows.migration.AppSteps;
 import io.signalbox.workflows.migration.FreezeSteps;
 import io.signalbox.workflows.migration.HealthSteps;
+import io.signalbox.workflows.migration.StepOptions;
 import io.signalbox.workflows.migration.SwitchFacts;
 import io.signalbox.workflows.migration.SwitchSteps;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.ChildWorkflowCancellationType;
@@ -43,34 +43,19 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
     super(TYPE, GiteaDbMigrationInput.class);
   }
 
-  private static RetryOptions retry(int attempts) {
-    return RetryOptions.newBuilder()
-        .setInitialInterval(Duration.ofSeconds(2))
-        .setMaximumInterval(Duration.ofMinutes(1))
-        .setMaximumAttempts(attempts)
-        .setDoNotRetry(FailureType.nonRetryableTypes())
-        .build();
-  }
-
-  private static ActivityOptions options(Duration startToClose, int attempts) {
-    return ActivityOptions.newBuilder()
-        .setStartToCloseTimeout(startToClose)
-        .setHeartbeatTimeout(Duration.ofMinutes(1))
-        .setRetryOptions(retry(attempts))
-        .build();
-  }
-
   private final PostgresActivities postgres =
-      Workflow.newActivityStub(PostgresActivities.class, options(Duration.ofMinutes(5), 10));
+      Workflow.newActivityStub(PostgresActivities.class, StepOptions.of(Duration.ofMinutes(5), 10));
   // Scale waits are bounded by the input's timeout (default PT5M), below this start-to-close.
   private final KubernetesActivities kube =
-      Workflow.newActivityStub(KubernetesActivities.class, options(Duration.ofMinutes(20), 5));
+      Workflow.newActivityStub(
+          KubernetesActivities.class, StepOptions.of(Duration.ofMinutes(20), 5));
   private final CommandActivities commands =
-      Workflow.newActivityStub(CommandActivities.class, options(Duration.ofHours(1), 1));
+      Workflow.newActivityStub(CommandActivities.class, StepOptions.of(Duration.ofHours(1), 1));
   private final HealthCheckActivities health =
-      Workflow.newActivityStub(HealthCheckActivities.class, options(Duration.ofMinutes(40), 3));
+      Workflow.newActivityStub(
+          HealthCheckActivities.class, StepOptions.of(Duration.ofMinutes(40), 3));
   private final CopyActivities copy =
-      Workflow.newActivityStub(CopyActivities.class, options(Duration.ofHours(12), 5));
+      Workflow.newActivityStub(CopyActivities.class, StepOptions.of(Duration.ofHours(12), 5));
 
   /**
    * Change id (STYLE.md 13, kept forever): from version 1 a cancel during the safety backup waits
@@ -105,7 +90,7 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
         Workflow.getVersion(WAIT_FOR_CANCELLED_DUMP, Workflow.DEFAULT_VERSION, 1) >= 1
             ? Workflow.newActivityStub(
                 CopyActivities.class,
-                ActivityOptions.newBuilder(options(Duration.ofHours(12), 5))
+                ActivityOptions.newBuilder(StepOptions.of(Duration.ofHours(12), 5))
                     .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
                     .build())
             : copy;
@@ -134,7 +119,7 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
                   : "make " + in.source().database() + " read-only and end its sessions",
               "copy and verify into " + in.target().describe(),
               "gate switch",
-              "switch: " + switchSummary(in),
+              "switch: " + SwitchSteps.summary(in.switchTo()),
               app != null ? "scale the app back to " + pre.app.replicas() : "no app to start",
               in.healthCheck() != null
                   ? "health check " + in.healthCheck().url()
@@ -373,31 +358,7 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
     if (backup != null) {
       report.put("safetyBackup", backup.dumpPath());
     }
-    report.put("switch", switchSummary(in));
+    report.put("switch", SwitchSteps.summary(in.switchTo()));
     return report;
-  }
-
-  private static String switchSummary(GiteaDbMigrationInput in) {
-    if (in.switchTo() == null) {
-      return "none";
-    }
-    StringBuilder s = new StringBuilder();
-    if (in.switchTo().patches() != null) {
-      in.switchTo()
-          .patches()
-          .forEach(
-              p ->
-                  s.append("patch ")
-                      .append(p.kind())
-                      .append(' ')
-                      .append(p.namespace())
-                      .append('/')
-                      .append(p.name())
-                      .append("; "));
-    }
-    if (in.switchTo().command() != null) {
-      s.append("run ").append(String.join(" ", in.switchTo().command().argv()));
-    }
-    return s.toString().trim();
   }
 }

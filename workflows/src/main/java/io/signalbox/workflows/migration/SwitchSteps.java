@@ -121,6 +121,30 @@ public final class SwitchSteps {
         });
   }
 
+  /** One line on what a {@code switch} repoints, for gate reports and plans; "none" without one. */
+  public static String summary(GiteaDbMigrationInput.Switch sw) {
+    if (sw == null) {
+      return "none";
+    }
+    StringBuilder s = new StringBuilder();
+    if (sw.patches() != null) {
+      sw.patches()
+          .forEach(
+              p ->
+                  s.append("patch ")
+                      .append(p.kind())
+                      .append(' ')
+                      .append(p.namespace())
+                      .append('/')
+                      .append(p.name())
+                      .append("; "));
+    }
+    if (sw.command() != null) {
+      s.append("run ").append(String.join(" ", sw.command().argv()));
+    }
+    return s.toString().trim();
+  }
+
   /**
    * A runbook's {@code switch}: each merge patch, then the command, each a step with its undo
    * registered before it runs, and what was switched recorded in the run's result as it lands (so a

@@ -18,14 +18,13 @@ import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookWorkflow;
 import io.signalbox.workflows.gitea.GiteaDbMigrationLimits;
+import io.signalbox.workflows.migration.StepOptions;
 import io.signalbox.workflows.migration.SwitchFacts;
 import io.signalbox.workflows.migration.SwitchSteps;
 import io.signalbox.workflows.rollback.CarryOverActivities.Carried;
 import io.signalbox.workflows.rollback.CarryOverActivities.CompareInput;
 import io.signalbox.workflows.rollback.CarryOverActivities.LeftBehind;
 import io.signalbox.workflows.rollback.RollbackEvidenceActivities.RecordedRun;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
@@ -47,39 +46,28 @@ public class RollbackWorkflowImpl extends RunbookWorkflow<RollbackInput>
     super(TYPE, RollbackInput.class);
   }
 
-  private static ActivityOptions options(Duration startToClose, int attempts) {
-    return ActivityOptions.newBuilder()
-        .setStartToCloseTimeout(startToClose)
-        .setHeartbeatTimeout(GiteaDbMigrationLimits.HEARTBEAT_TIMEOUT)
-        .setRetryOptions(
-            RetryOptions.newBuilder()
-                .setInitialInterval(Duration.ofSeconds(2))
-                .setMaximumInterval(Duration.ofMinutes(1))
-                .setMaximumAttempts(attempts)
-                .setDoNotRetry(FailureType.nonRetryableTypes())
-                .build())
-        .build();
-  }
-
   // The same limits as the migration whose steps this undoes: the recorded timeouts fit them.
   private final PostgresActivities postgres =
       Workflow.newActivityStub(
-          PostgresActivities.class, options(GiteaDbMigrationLimits.POSTGRES_START_TO_CLOSE, 10));
+          PostgresActivities.class,
+          StepOptions.of(GiteaDbMigrationLimits.POSTGRES_START_TO_CLOSE, 10));
   private final KubernetesActivities kube =
       Workflow.newActivityStub(
-          KubernetesActivities.class, options(GiteaDbMigrationLimits.KUBERNETES_START_TO_CLOSE, 5));
+          KubernetesActivities.class,
+          StepOptions.of(GiteaDbMigrationLimits.KUBERNETES_START_TO_CLOSE, 5));
   private final CommandActivities commands =
       Workflow.newActivityStub(
-          CommandActivities.class, options(GiteaDbMigrationLimits.COMMAND_START_TO_CLOSE, 1));
+          CommandActivities.class,
+          StepOptions.of(GiteaDbMigrationLimits.COMMAND_START_TO_CLOSE, 1));
   private final HealthCheckActivities health =
       Workflow.newActivityStub(
           HealthCheckActivities.class,
-          options(GiteaDbMigrationLimits.HEALTH_CHECK_START_TO_CLOSE, 3));
+          StepOptions.of(GiteaDbMigrationLimits.HEALTH_CHECK_START_TO_CLOSE, 3));
   private final RollbackEvidenceActivities evidence =
       Workflow.newActivityStub(
-          RollbackEvidenceActivities.class, options(Duration.ofMinutes(2), 10));
+          RollbackEvidenceActivities.class, StepOptions.of(Duration.ofMinutes(2), 10));
   private final CarryOverActivities carry =
-      Workflow.newActivityStub(CarryOverActivities.class, options(Duration.ofHours(6), 5));
+      Workflow.newActivityStub(CarryOverActivities.class, StepOptions.of(Duration.ofHours(6), 5));
 
   private final SwitchSteps switchSteps = new SwitchSteps(kube, commands);
 

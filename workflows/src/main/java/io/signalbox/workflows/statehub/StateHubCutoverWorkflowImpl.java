@@ -31,10 +31,9 @@ import io.signalbox.workflows.gitea.GiteaDbMigrationLimits;
 import io.signalbox.workflows.migration.AppSteps;
 import io.signalbox.workflows.migration.FreezeSteps;
 import io.signalbox.workflows.migration.HealthSteps;
+import io.signalbox.workflows.migration.StepOptions;
 import io.signalbox.workflows.migration.SwitchFacts;
 import io.signalbox.workflows.migration.SwitchSteps;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.ChildWorkflowCancellationType;
@@ -59,40 +58,29 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
     super(TYPE, StateHubCutoverInput.class);
   }
 
-  private static ActivityOptions options(Duration startToClose, int attempts) {
-    return ActivityOptions.newBuilder()
-        .setStartToCloseTimeout(startToClose)
-        .setHeartbeatTimeout(GiteaDbMigrationLimits.HEARTBEAT_TIMEOUT)
-        .setRetryOptions(
-            RetryOptions.newBuilder()
-                .setInitialInterval(Duration.ofSeconds(2))
-                .setMaximumInterval(Duration.ofMinutes(1))
-                .setMaximumAttempts(attempts)
-                .setDoNotRetry(FailureType.nonRetryableTypes())
-                .build())
-        .build();
-  }
-
   private final PostgresActivities postgres =
       Workflow.newActivityStub(
-          PostgresActivities.class, options(GiteaDbMigrationLimits.POSTGRES_START_TO_CLOSE, 10));
+          PostgresActivities.class,
+          StepOptions.of(GiteaDbMigrationLimits.POSTGRES_START_TO_CLOSE, 10));
   private final KubernetesActivities kube =
       Workflow.newActivityStub(
-          KubernetesActivities.class, options(GiteaDbMigrationLimits.KUBERNETES_START_TO_CLOSE, 5));
+          KubernetesActivities.class,
+          StepOptions.of(GiteaDbMigrationLimits.KUBERNETES_START_TO_CLOSE, 5));
   private final CommandActivities commands =
       Workflow.newActivityStub(
-          CommandActivities.class, options(GiteaDbMigrationLimits.COMMAND_START_TO_CLOSE, 1));
+          CommandActivities.class,
+          StepOptions.of(GiteaDbMigrationLimits.COMMAND_START_TO_CLOSE, 1));
   private final HealthCheckActivities health =
       Workflow.newActivityStub(
           HealthCheckActivities.class,
-          options(GiteaDbMigrationLimits.HEALTH_CHECK_START_TO_CLOSE, 3));
+          StepOptions.of(GiteaDbMigrationLimits.HEALTH_CHECK_START_TO_CLOSE, 3));
   private final CopyActivities copy =
       Workflow.newActivityStub(
-          CopyActivities.class, options(GiteaDbMigrationLimits.POSTGRES_START_TO_CLOSE, 5));
+          CopyActivities.class, StepOptions.of(GiteaDbMigrationLimits.POSTGRES_START_TO_CLOSE, 5));
   private final BackupHistoryActivities history =
       Workflow.newActivityStub(
           BackupHistoryActivities.class,
-          options(GiteaDbMigrationLimits.POSTGRES_START_TO_CLOSE, 5));
+          StepOptions.of(GiteaDbMigrationLimits.POSTGRES_START_TO_CLOSE, 5));
 
   private final SwitchSteps switchSteps = new SwitchSteps(kube, commands);
   private final FreezeSteps freezeSteps = new FreezeSteps(postgres, kube);
@@ -169,7 +157,7 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
               "final copy (rows only, the rehearsal's removed first)",
               "gate cutover",
               in.app() != null ? "scale " + in.app().workload().describe() + " up" : "no app",
-              "switch: " + switchSummary(in),
+              "switch: " + SwitchSteps.summary(in.switchTo()),
               in.healthCheck() != null ? "health check " + in.healthCheck().url() : "none",
               "the source stays frozen as the fallback"));
       runbook.plan(report);
@@ -579,29 +567,5 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
           + " to 0";
     }
     return "make " + in.source().database() + " read-only and end its sessions";
-  }
-
-  private static String switchSummary(StateHubCutoverInput in) {
-    if (in.switchTo() == null) {
-      return "none";
-    }
-    StringBuilder s = new StringBuilder();
-    if (in.switchTo().patches() != null) {
-      in.switchTo()
-          .patches()
-          .forEach(
-              p ->
-                  s.append("patch ")
-                      .append(p.kind())
-                      .append(' ')
-                      .append(p.namespace())
-                      .append('/')
-                      .append(p.name())
-                      .append("; "));
-    }
-    if (in.switchTo().command() != null) {
-      s.append("run ").append(String.join(" ", in.switchTo().command().argv()));
-    }
-    return s.toString().trim();
   }
 }

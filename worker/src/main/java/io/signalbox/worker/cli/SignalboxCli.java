@@ -18,6 +18,8 @@ import picocli.CommandLine.ScopeType;
 @Command(
     name = "signalbox",
     mixinStandardHelpOptions = true,
+    // Every command inherits -h/--help (and -V): usage errors point to `signalbox CMD --help`.
+    scope = ScopeType.INHERIT,
     versionProvider = SignalboxCli.Version.class,
     description =
         "Durable runbook automation on Temporal: start runbooks, follow them, approve gates.",

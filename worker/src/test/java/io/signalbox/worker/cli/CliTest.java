@@ -442,6 +442,20 @@ class CliTest {
     assertThat(help.out).contains("start", "status", "approve", "list", "dev-server");
   }
 
+  @Test
+  void everyCommandAnswersHelpWithItsUsage() {
+    // The usage error says "see `signalbox approve --help`": that must work for each command.
+    for (String command :
+        List.of("start", "status", "approve", "reject", "pause", "resume", "list", "evidence")) {
+      Result help = run(command, "--help");
+      assertThat(help.code).as(command + " --help: " + help.err).isZero();
+      assertThat(help.out).as(command).contains("Usage: signalbox " + command);
+    }
+    Result schedule = run("schedule", "show", "--help");
+    assertThat(schedule.code).as(schedule.err).isZero();
+    assertThat(schedule.out).contains("Usage: signalbox schedule show");
+  }
+
   private JsonNode awaitPhase(String id, String phase) throws InterruptedException {
     return await(id, s -> s.path("phase").asText().equals(phase));
   }

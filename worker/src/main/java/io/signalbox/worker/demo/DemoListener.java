@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
@@ -42,6 +44,10 @@ public class DemoListener implements ApplicationListener<ApplicationEvent>, Orde
   public static final String RUN_ID = "demo-migration";
 
   static final String DIR_PROPERTY = "signalbox.demo.dir";
+  private static final String TARGET_PROPERTY = "spring.temporal.connection.target";
+  private static final String NAMESPACE_PROPERTY = "spring.temporal.namespace";
+  private static final String CLI_DEFAULT_ADDRESS = "localhost:7233";
+  private static final String CLI_DEFAULT_NAMESPACE = "default";
   static final String INPUT_FILE = "gitea-db-migration.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,8 +59,14 @@ public class DemoListener implements ApplicationListener<ApplicationEvent>, Orde
   public void onApplicationEvent(ApplicationEvent event) {
     if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
       start(prepared.getEnvironment());
-    } else if (event instanceof ApplicationReadyEvent) {
-      printInstructions(System.out);
+    } else if (event instanceof ApplicationReadyEvent ready) {
+      ConfigurableEnvironment environment = ready.getApplicationContext().getEnvironment();
+      printInstructions(
+          System.out,
+          connectionFlags(
+              environment.getProperty(TARGET_PROPERTY),
+              environment.getProperty(NAMESPACE_PROPERTY),
+              System::getenv));
     } else if (event instanceof ApplicationFailedEvent) {
       stop();
     }
@@ -120,8 +132,45 @@ public class DemoListener implements ApplicationListener<ApplicationEvent>, Orde
     return file;
   }
 
-  /** What the demo runs and the commands of a migration between its databases. */
-  synchronized void printInstructions(PrintStream out) {
+  /**
+   * The options the printed commands need to reach this worker's Temporal server: none when the CLI
+   * would find it by itself (its default, or {@code TEMPORAL_ADDRESS} / {@code TEMPORAL_NAMESPACE}
+   * already saying so), else {@code --address} and {@code --namespace}, e.g. when the dev server
+   * runs on another port.
+   *
+   * @param target the worker's Temporal address ({@code spring.temporal.connection.target})
+   * @param namespace the worker's namespace, null for the default
+   * @param env the environment the CLI will read (the one this process got)
+   */
+  static String connectionFlags(String target, String namespace, Function<String, String> env) {
+    StringBuilder flags = new StringBuilder();
+    String cliAddress =
+        Objects.requireNonNullElse(env.apply("TEMPORAL_ADDRESS"), CLI_DEFAULT_ADDRESS);
+    if (target != null && !sameAddress(target, cliAddress)) {
+      flags.append(" --address ").append(target);
+    }
+    String cliNamespace =
+        Objects.requireNonNullElse(env.apply("TEMPORAL_NAMESPACE"), CLI_DEFAULT_NAMESPACE);
+    if (namespace != null && !namespace.equals(cliNamespace)) {
+      flags.append(" --namespace ").append(namespace);
+    }
+    return flags.toString();
+  }
+
+  private static boolean sameAddress(String a, String b) {
+    return loopbackAsLocalhost(a).equals(loopbackAsLocalhost(b));
+  }
+
+  private static String loopbackAsLocalhost(String address) {
+    return address.replaceFirst("^(127\\.0\\.0\\.1|\\[::1\\]):", "localhost:");
+  }
+
+  /**
+   * What the demo runs and the commands of a migration between its databases.
+   *
+   * @param flags appended to every command: see {@link #connectionFlags}
+   */
+  synchronized void printInstructions(PrintStream out, String flags) {
     if (databases == null) {
       return;
     }
@@ -147,16 +196,20 @@ public class DemoListener implements ApplicationListener<ApplicationEvent>, Orde
                 + ", mode 0600)",
             "",
             "In another terminal, from this directory, migrate source to target:",
-            "  ./signalbox start GiteaDbMigration --input " + in + " --id " + RUN_ID,
-            "  ./signalbox status " + RUN_ID,
+            "  ./signalbox start GiteaDbMigration --input " + in + " --id " + RUN_ID + flags,
+            "  ./signalbox status " + RUN_ID + flags,
             "At gate freeze (after the preflight and the safety backup), approve as bob or carol:",
-            "  ./signalbox approve " + RUN_ID + " --gate freeze --as bob --comment \"demo window\"",
+            "  ./signalbox approve "
+                + RUN_ID
+                + " --gate freeze --as bob --comment \"demo window\""
+                + flags,
             "At gate switch (after the copy and its verification; status shows the report):",
             "  ./signalbox approve "
                 + RUN_ID
-                + " --gate switch --as bob --comment \"counts and checksums match\"",
+                + " --gate switch --as bob --comment \"counts and checksums match\""
+                + flags,
             "Then the evidence report:",
-            "  ./signalbox evidence " + RUN_ID,
+            "  ./signalbox evidence " + RUN_ID + flags,
             "");
     lines.forEach(out::println);
     out.flush();

@@ -72,15 +72,20 @@ class DemoIT {
     assertThat(banner).containsPattern("source  127\\.0\\.0\\.1:\\d+  database gitea, user gitea:");
     List<String> commands = matches(banner, "(?m)^  (\\./signalbox .+)$");
     log.info("the demo prints: {}", commands);
+    // The dev server is not on the CLI's default port: each command says where it is.
+    String address = " --address 127.0.0.1:" + temporalPort;
     assertThat(commands)
         .containsExactly(
             "./signalbox start GiteaDbMigration --input var/demo/gitea-db-migration.json"
-                + " --id demo-migration",
-            "./signalbox status demo-migration",
-            "./signalbox approve demo-migration --gate freeze --as bob --comment \"demo window\"",
+                + " --id demo-migration"
+                + address,
+            "./signalbox status demo-migration" + address,
+            "./signalbox approve demo-migration --gate freeze --as bob --comment \"demo window\""
+                + address,
             "./signalbox approve demo-migration --gate switch --as bob --comment \"counts and"
-                + " checksums match\"",
-            "./signalbox evidence demo-migration");
+                + " checksums match\""
+                + address,
+            "./signalbox evidence demo-migration" + address);
 
     // The input it wrote: file password references (0600), no dumpDir (the worker's default).
     Path input = home.resolve("var/demo/gitea-db-migration.json");
@@ -180,7 +185,8 @@ class DemoIT {
 
   /**
    * Runs a printed command as the launcher does ({@code ./signalbox ARGS} is {@code java -jar
-   * signalbox.jar ARGS}) in the demo's directory, against its dev server; fails unless it exits 0.
+   * signalbox.jar ARGS}) in the demo's directory, as printed (no TEMPORAL_ADDRESS: the command must
+   * say where the dev server is); fails unless it exits 0.
    */
   private Cli cli(String command) {
     Cli result = run(command);
@@ -194,11 +200,7 @@ class DemoIT {
     String name = "cli-" + (++cliRuns);
     SignalboxProcess p =
         harness.start(
-            name,
-            home,
-            Map.of("TEMPORAL_ADDRESS", "127.0.0.1:" + temporalPort),
-            null,
-            args.subList(1, args.size()).toArray(String[]::new));
+            name, home, Map.of(), null, args.subList(1, args.size()).toArray(String[]::new));
     int exit = p.awaitExit(Duration.ofMinutes(1));
     String text = p.logText();
     // The first line of the log is the command line the harness wrote.
@@ -228,7 +230,8 @@ class DemoIT {
     long deadline = System.nanoTime() + STEP_WAIT.toNanos();
     JsonNode last = null;
     while (System.nanoTime() < deadline) {
-      Cli status = run("./signalbox status demo-migration --json");
+      Cli status =
+          run("./signalbox status demo-migration --json --address 127.0.0.1:" + temporalPort);
       if (status.exit == 0) {
         try {
           last = JSON.readTree(status.out);

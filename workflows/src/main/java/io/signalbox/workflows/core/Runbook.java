@@ -1,8 +1,6 @@
 package io.signalbox.workflows.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.temporal.activity.LocalActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
@@ -10,7 +8,6 @@ import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -31,8 +28,7 @@ public final class Runbook<I extends RunbookInput> {
   private static final Logger log = Workflow.getLogger(Runbook.class);
 
   private final String type;
-  private final Class<I> inputType;
-  private final InputActivities inputActivities;
+  private final InputValidator<I> inputs;
   private final Notifications notifications;
   private final EvidenceRecorder evidence;
 
@@ -55,20 +51,9 @@ public final class Runbook<I extends RunbookInput> {
    */
   public Runbook(String type, Class<I> inputType) {
     this.type = type;
-    this.inputType = inputType;
     this.notifications = new Notifications(type);
     this.status = new StatusPublisher(type);
-    this.inputActivities =
-        Workflow.newLocalActivityStub(
-            InputActivities.class,
-            LocalActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofSeconds(30))
-                .setRetryOptions(
-                    RetryOptions.newBuilder()
-                        .setMaximumAttempts(5)
-                        .setDoNotRetry(FailureType.nonRetryableTypes())
-                        .build())
-                .build());
+    this.inputs = new InputValidator<>(type, inputType, notifications);
     this.evidence = new EvidenceRecorder(type, notifications);
   }
 
@@ -83,11 +68,11 @@ public final class Runbook<I extends RunbookInput> {
    */
   public RunbookResult execute(JsonNode rawInput, Consumer<I> body) {
     evidence.started();
-    status.decide(inputActivities);
+    status.decide(inputs.activities());
     publish();
     I input;
     try {
-      input = validate(rawInput);
+      input = inputs.validate(rawInput);
     } catch (ApplicationFailure invalid) {
       phase = Phase.FAILED;
       publish();
@@ -492,31 +477,6 @@ public final class Runbook<I extends RunbookInput> {
 
   private void metric(String name) {
     Workflow.getMetricsScope().tagged(Map.of("runbook", type)).counter(name).inc(1);
-  }
-
-  // ---------------------------------------------------------------- input
-
-  private I validate(JsonNode rawInput) {
-    InputActivities.ValidationResult checked =
-        inputActivities.validate(new InputActivities.ValidationRequest(type, rawInput));
-    if (!checked.valid()) {
-      throw FailureType.INVALID_INPUT.failure(
-          "Invalid input for " + type + ": " + String.join("; ", checked.errors()));
-    }
-    I input;
-    try {
-      input = Json.map(Notifications.inputWithoutNotify(rawInput), inputType);
-    } catch (IllegalArgumentException e) {
-      throw FailureType.INVALID_INPUT.failure("Invalid input for " + type + ": " + e.getMessage());
-    }
-    // What a schema cannot say: values that are each valid but cannot work together.
-    List<String> problems = input.problems();
-    if (!problems.isEmpty()) {
-      throw FailureType.INVALID_INPUT.failure(
-          "Invalid input for " + type + ": " + String.join("; ", problems));
-    }
-    notifications.start(rawInput);
-    return input;
   }
 
   // ---------------------------------------------------------------- helpers

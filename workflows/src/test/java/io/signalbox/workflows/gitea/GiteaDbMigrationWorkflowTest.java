@@ -22,7 +22,6 @@ import io.signalbox.workflows.core.CommandActivities;
 import io.signalbox.workflows.core.HealthCheckActivities;
 import io.signalbox.workflows.core.KubernetesActivities;
 import io.signalbox.workflows.core.KubernetesActivities.KubeScaleInput;
-import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
 import io.signalbox.workflows.core.Phase;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookStatus;
@@ -129,13 +128,7 @@ class GiteaDbMigrationWorkflowTest {
         .thenReturn(
             new KubernetesActivities.KubeDeploymentStatus(
                 "Deployment", "gitea", "gitea", 3, 3, 3, List.of("gitea:1.22"), "app=gitea"));
-    when(kube.scale(any()))
-        .thenAnswer(
-            i -> {
-              KubeScaleInput in = i.getArgument(0);
-              return new KubeScaleResult(
-                  in.kind(), in.namespace(), in.name(), 3, in.replicas(), true, in.replicas(), 5);
-            });
+    MigrationMocks.scalesFrom(kube, 3);
     when(kube.mergePatch(any()))
         .thenAnswer(
             i -> {

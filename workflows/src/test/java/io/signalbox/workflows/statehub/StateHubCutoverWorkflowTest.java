@@ -27,8 +27,6 @@ import io.signalbox.workflows.core.ApprovalRecord;
 import io.signalbox.workflows.core.CommandActivities;
 import io.signalbox.workflows.core.HealthCheckActivities;
 import io.signalbox.workflows.core.KubernetesActivities;
-import io.signalbox.workflows.core.KubernetesActivities.KubeScaleInput;
-import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.Signals;
 import io.signalbox.workflows.testing.MigrationMocks;
@@ -143,13 +141,7 @@ class StateHubCutoverWorkflowTest {
         .thenReturn(
             new KubernetesActivities.KubeDeploymentStatus(
                 "Deployment", "state-hub", "state-hub", 0, 0, 0, List.of(), "app=state-hub"));
-    when(kube.scale(any()))
-        .thenAnswer(
-            i -> {
-              KubeScaleInput in = i.getArgument(0);
-              return new KubeScaleResult(
-                  in.kind(), in.namespace(), in.name(), 0, in.replicas(), true, in.replicas(), 5);
-            });
+    MigrationMocks.scalesFrom(kube, 0);
     when(kube.mergePatch(any()))
         .thenAnswer(
             i -> {

@@ -13,6 +13,8 @@ import io.signalbox.workflows.core.EvidenceActivities;
 import io.signalbox.workflows.core.HealthCheckActivities;
 import io.signalbox.workflows.core.InputActivities;
 import io.signalbox.workflows.core.KubernetesActivities;
+import io.signalbox.workflows.core.KubernetesActivities.KubeScaleInput;
+import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -43,6 +45,27 @@ public final class MigrationMocks {
   /** A mock of an activity interface, registered under the interface's activity names. */
   public static <T> T mockOf(Class<T> type) {
     return mock(type, withSettings().withoutAnnotations());
+  }
+
+  /**
+   * Stubs {@code kube.scale}: every scale succeeds at once, from {@code replicas} to the replicas
+   * asked for.
+   */
+  public static void scalesFrom(KubernetesActivities kube, int replicas) {
+    when(kube.scale(any()))
+        .thenAnswer(
+            i -> {
+              KubeScaleInput in = i.getArgument(0);
+              return new KubeScaleResult(
+                  in.kind(),
+                  in.namespace(),
+                  in.name(),
+                  replicas,
+                  in.replicas(),
+                  true,
+                  in.replicas(),
+                  5);
+            });
   }
 
   /**

@@ -16,6 +16,7 @@ import io.signalbox.activities.postgres.PgConnector;
 import io.signalbox.activities.postgres.PgTools;
 import io.signalbox.activities.postgres.PostgresActivitiesImpl;
 import io.signalbox.activities.secrets.SecretResolver;
+import io.signalbox.testing.DelegatingCopy;
 import io.signalbox.testing.PostgresExtension;
 import io.signalbox.testing.PostgresServer;
 import io.signalbox.workflows.backup.BackupVerificationWorkflowImpl;
@@ -103,7 +104,7 @@ class BackupVerificationEndToEndTest {
     worker.registerActivitiesImplementations(
         new InputActivitiesImpl(),
         new PostgresActivitiesImpl(secrets),
-        new DelegatingCopy(),
+        new DelegatingCopy(() -> copyOverride != null ? copyOverride : copy),
         new BackupActivitiesImpl(tools, connector, runner, dumps, null),
         new EvidenceActivitiesImpl(null, work.resolve("evidence")));
     env.start();
@@ -409,7 +410,7 @@ class BackupVerificationEndToEndTest {
     CountDownLatch restoring = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     copyOverride =
-        new DelegatingCopy() {
+        new DelegatingCopy(() -> copy) {
           @Override
           public RestoreResult restore(RestoreRequest request) {
             RestoreResult r = copy.restore(request);
@@ -435,34 +436,5 @@ class BackupVerificationEndToEndTest {
       release.countDown();
     }
     assertThat(scratchDatabases()).isEmpty();
-  }
-
-  // ------------------------------------------------------------------ fault injection
-
-  /** The real copy activities, or a test's override of them. */
-  private class DelegatingCopy implements CopyActivities {
-    private CopyActivities target() {
-      return copyOverride != null && copyOverride != this ? copyOverride : copy;
-    }
-
-    @Override
-    public ToolsReport checkTools(CheckToolsRequest request) {
-      return target().checkTools(request);
-    }
-
-    @Override
-    public DumpResult dump(DumpRequest request) {
-      return target().dump(request);
-    }
-
-    @Override
-    public RestoreResult restore(RestoreRequest request) {
-      return target().restore(request);
-    }
-
-    @Override
-    public VerificationReport verify(VerifyRequest request) {
-      return target().verify(request);
-    }
   }
 }

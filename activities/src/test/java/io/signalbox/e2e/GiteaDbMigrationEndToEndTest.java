@@ -1,26 +1,25 @@
 package io.signalbox.e2e;
 
+import static io.signalbox.testing.DatabaseContent.content;
+import static io.signalbox.testing.GiteaClusterFixtures.CNPG_CLUSTER;
 import static io.signalbox.testing.GiteaClusterFixtures.cnpgCluster;
 import static io.signalbox.testing.GiteaClusterFixtures.giteaDeployment;
 import static io.signalbox.testing.GiteaClusterFixtures.secret;
+import static io.signalbox.workflows.testing.RunbookStubs.approve;
 import static io.signalbox.workflows.testing.RunbookStubs.atGate;
 import static io.signalbox.workflows.testing.RunbookStubs.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.signalbox.activities.command.CommandActivitiesImpl;
 import io.signalbox.activities.command.CommandRunner;
 import io.signalbox.activities.copy.CopyActivitiesImpl;
 import io.signalbox.activities.copy.DumpRoots;
 import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
-import io.signalbox.activities.evidence.EvidenceSchema;
 import io.signalbox.activities.health.HealthCheckActivitiesImpl;
 import io.signalbox.activities.input.InputActivitiesImpl;
 import io.signalbox.activities.kubernetes.KubernetesActivitiesImpl;
@@ -28,6 +27,10 @@ import io.signalbox.activities.postgres.PgConnector;
 import io.signalbox.activities.postgres.PgTools;
 import io.signalbox.activities.postgres.PostgresActivitiesImpl;
 import io.signalbox.activities.secrets.SecretResolver;
+import io.signalbox.testing.DelegatingCopy;
+import io.signalbox.testing.DeploymentController;
+import io.signalbox.testing.EvidenceDatabase;
+import io.signalbox.testing.HealthEndpoint;
 import io.signalbox.testing.PostgresExtension;
 import io.signalbox.testing.PostgresServer;
 import io.signalbox.workflows.copy.CopyActivities;
@@ -45,7 +48,6 @@ import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerOptions;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,9 +57,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -82,14 +81,6 @@ class GiteaDbMigrationEndToEndTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicInteger NEXT = new AtomicInteger();
-  private static final ResourceDefinitionContext CNPG_CLUSTER =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("postgresql.cnpg.io")
-          .withVersion("v1")
-          .withKind("Cluster")
-          .withPlural("clusters")
-          .withNamespaced(true)
-          .build();
   private static final Duration E2E_WAIT = Duration.ofSeconds(90);
   private static final String OLD_HOST = "gitea-postgresql.gitea.svc:5432";
 
@@ -97,9 +88,8 @@ class GiteaDbMigrationEndToEndTest {
 
   @TempDir Path work;
   private TestWorkflowEnvironment env;
-  private ScheduledExecutorService controller;
-  private HttpServer healthz;
-  private volatile int healthStatus = 200;
+  private DeploymentController controller;
+  private HealthEndpoint healthz;
   private String source;
   private String target;
   private String evidenceDb;
@@ -129,17 +119,8 @@ class GiteaDbMigrationEndToEndTest {
     old().createDatabase(evidenceDb);
 
     kubernetesObjects();
-    controller = Executors.newSingleThreadScheduledExecutor();
-    controller.scheduleWithFixedDelay(this::playDeploymentController, 0, 50, TimeUnit.MILLISECONDS);
-
-    healthz = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    healthz.createContext(
-        "/api/healthz",
-        exchange -> {
-          exchange.sendResponseHeaders(healthStatus, -1);
-          exchange.close();
-        });
-    healthz.start();
+    controller = DeploymentController.start(client, "gitea", "gitea");
+    healthz = HealthEndpoint.start("/api/healthz");
 
     SecretResolver secrets =
         new SecretResolver(client, name -> name.equals("CNPG_PASSWORD") ? cnpg().password() : null);
@@ -147,11 +128,7 @@ class GiteaDbMigrationEndToEndTest {
     copy =
         new CopyActivitiesImpl(
             tools, new PgConnector(secrets), work.resolve("dumps"), null /* shared dir */);
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(old().jdbcUrl(evidenceDb));
-    ds.setUser(old().superuser());
-    ds.setPassword(old().password());
-    EvidenceSchema.migrate(ds);
+    PGSimpleDataSource ds = EvidenceDatabase.migrated(old(), evidenceDb);
 
     env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder().build());
     // A cancel reaches an activity with a heartbeat; the SDK throttles heartbeats to 0.8 × the
@@ -169,7 +146,7 @@ class GiteaDbMigrationEndToEndTest {
         new CommandActivitiesImpl(new CommandRunner(), secrets::resolve),
         new HealthCheckActivitiesImpl(),
         new EvidenceActivitiesImpl(ds, work.resolve("evidence")),
-        new DelegatingCopy());
+        new DelegatingCopy(() -> copyOverride != null ? copyOverride : copy));
     // Another worker with its own dump directory and host task queue, e.g. the worker restarted
     // under a new host name. Its configuration allows the same dump roots as the first worker's
     // (the input's copy.dumpDir is valid on every worker), while its default directory is its own.
@@ -187,8 +164,8 @@ class GiteaDbMigrationEndToEndTest {
   @AfterEach
   void tearDown() {
     env.close();
-    controller.shutdownNow();
-    healthz.stop(0);
+    controller.close();
+    healthz.close();
   }
 
   // ------------------------------------------------------------------ the cluster
@@ -234,35 +211,8 @@ class GiteaDbMigrationEndToEndTest {
         .createOr(r -> r.update());
   }
 
-  /** The Deployment controller the mock server does not run: status follows spec. */
-  private void playDeploymentController() {
-    try {
-      Deployment d = deployment();
-      if (d == null) {
-        return;
-      }
-      int want = d.getSpec().getReplicas();
-      if (d.getStatus() == null
-          || d.getStatus().getReplicas() == null
-          || d.getStatus().getReplicas() != want
-          || !d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())) {
-        d.setStatus(
-            new DeploymentStatusBuilder()
-                .withReplicas(want)
-                .withReadyReplicas(want)
-                .withUpdatedReplicas(want)
-                .withAvailableReplicas(want)
-                .withObservedGeneration(d.getMetadata().getGeneration())
-                .build());
-        client.apps().deployments().inNamespace("gitea").resource(d).updateStatus();
-      }
-    } catch (RuntimeException e) {
-      // a concurrent update: the next tick tries again
-    }
-  }
-
   private Deployment deployment() {
-    return client.apps().deployments().inNamespace("gitea").withName("gitea").get();
+    return controller.deployment();
   }
 
   private String giteaDbHost() {
@@ -314,7 +264,7 @@ class GiteaDbMigrationEndToEndTest {
             cnpg().superuser(),
             switchedFile(),
             switchedFile(),
-            healthz.getAddress().getPort(),
+            healthz.port(),
             work.resolve("dumps"),
             extra);
   }
@@ -338,31 +288,6 @@ class GiteaDbMigrationEndToEndTest {
                     .build());
     stub.start(JSON.readTree(input(targetDb, extra)));
     return stub;
-  }
-
-  private static void approve(WorkflowStub stub, String gate) {
-    stub.signal("approve", new Signals.Approve(gate, "bob", "checked", null));
-  }
-
-  /** Every table's rows, as text, sorted: an independent check of two databases. */
-  private static Map<String, String> content(PostgresServer server, String db) {
-    Map<String, String> out = new TreeMap<>();
-    for (String table :
-        server.queryColumn(
-            db,
-            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON"
-                + " n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN"
-                + " ('pg_catalog', 'information_schema') ORDER BY 1")) {
-      out.put(
-          table,
-          server.queryValue(
-              db,
-              "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '')"
-                  + " FROM ONLY "
-                  + table
-                  + " t"));
-    }
-    return out;
   }
 
   private long evidenceRows(String outcome) {
@@ -391,12 +316,12 @@ class GiteaDbMigrationEndToEndTest {
     assertThat(freeze.pendingGate().report().path("targetCluster").asText())
         .contains("databases/gitea-db");
     assertThat(deployment().getSpec().getReplicas()).isEqualTo(3);
-    approve(stub, "freeze");
+    approve(stub, "freeze", "bob");
 
     RunbookStatus sw = atGate(stub, E2E_WAIT, "switch");
     assertThat(deployment().getSpec().getReplicas()).as("frozen: scaled to 0").isZero();
     assertThat(sw.pendingGate().report().path("matches").asBoolean()).isTrue();
-    approve(stub, "switch");
+    approve(stub, "switch", "bob");
 
     RunbookResult result = stub.getResult(RunbookResult.class);
     assertThat(result.outcome()).isEqualTo("COMPLETED");
@@ -430,7 +355,7 @@ class GiteaDbMigrationEndToEndTest {
     Map<String, String> before = content(old(), source);
     WorkflowStub stub = start("");
     atGate(stub, E2E_WAIT, "freeze");
-    approve(stub, "freeze");
+    approve(stub, "freeze", "bob");
     atGate(stub, E2E_WAIT, "switch");
     stub.signal("reject", new Signals.Reject("switch", "bob", "not convinced"));
     ApplicationFailure f = failureOf(stub);
@@ -451,7 +376,7 @@ class GiteaDbMigrationEndToEndTest {
                         "DELETE FROM public.\"user\" WHERE ctid = (SELECT min(ctid) FROM public.\"user\")"));
     WorkflowStub stub = start("");
     atGate(stub, E2E_WAIT, "freeze");
-    approve(stub, "freeze");
+    approve(stub, "freeze", "bob");
     ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("VerificationFailed");
     assertThat(f.getOriginalMessage()).contains("public.\"user\": row count 3 != 2");
@@ -461,12 +386,12 @@ class GiteaDbMigrationEndToEndTest {
   @Test
   void aFailedHealthCheckUndoesTheSwitch() throws Exception {
     Map<String, String> before = content(old(), source);
-    healthStatus = 503;
+    healthz.status(503);
     WorkflowStub stub = start("");
     atGate(stub, E2E_WAIT, "freeze");
-    approve(stub, "freeze");
+    approve(stub, "freeze", "bob");
     atGate(stub, E2E_WAIT, "switch");
-    approve(stub, "switch");
+    approve(stub, "switch", "bob");
     ApplicationFailure f = failureOf(stub);
     assertThat(f.getType()).isEqualTo("HealthCheckFailed");
     assertThat(f.getOriginalMessage()).contains("HTTP 503");
@@ -493,7 +418,7 @@ class GiteaDbMigrationEndToEndTest {
         }
         WorkflowStub stub = start(into, "");
         atGate(stub, E2E_WAIT, "freeze");
-        approve(stub, "freeze");
+        approve(stub, "freeze", "bob");
         awaitSessionWaitingOnALock(cnpg(), into, "signalbox-restore");
         assertThat(pgTools()).as("pg_restore runs").anyMatch(c -> c.contains("pg_restore"));
         assertThat(deployment().getSpec().getReplicas()).isZero();
@@ -526,7 +451,7 @@ class GiteaDbMigrationEndToEndTest {
       try (Statement st = lock.createStatement()) {
         st.execute("LOCK TABLE public.accounts IN ACCESS EXCLUSIVE MODE");
       }
-      approve(stub, "freeze");
+      approve(stub, "freeze", "bob");
       awaitSessionWaitingOnALock(old(), source, "signalbox-dump");
       assertThat(pgTools()).as("pg_dump runs").anyMatch(c -> c.contains("pg_dump"));
 
@@ -602,7 +527,7 @@ class GiteaDbMigrationEndToEndTest {
         };
     WorkflowStub stub = start(", \"safetyBackup\": false"); // copy.hostTimeout PT5S
     atGate(stub, E2E_WAIT, "freeze");
-    approve(stub, "freeze");
+    approve(stub, "freeze", "bob");
     atGate(stub, E2E_WAIT, "switch");
     WorkflowStub child =
         env.getWorkflowClient()
@@ -623,7 +548,7 @@ class GiteaDbMigrationEndToEndTest {
     assertThat(copyStatus.steps().get(3).detail())
         .contains("signalbox-host-gone")
         .contains("now on signalbox-host-b");
-    approve(stub, "switch");
+    approve(stub, "switch", "bob");
     RunbookResult result = stub.getResult(RunbookResult.class);
     assertThat(result.outcome()).isEqualTo("COMPLETED");
     assertThat(content(cnpg(), target)).isEqualTo(before);
@@ -652,49 +577,13 @@ class GiteaDbMigrationEndToEndTest {
 
   // ------------------------------------------------------------------ fault injection
 
-  /** The real copy activities, or a test's override of them. */
-  private final class DelegatingCopy implements CopyActivities {
-    private CopyActivities target() {
-      return copyOverride != null ? copyOverride : copy;
-    }
-
-    @Override
-    public ToolsReport checkTools(CheckToolsRequest request) {
-      return target().checkTools(request);
-    }
-
-    @Override
-    public DumpResult dump(DumpRequest request) {
-      return target().dump(request);
-    }
-
-    @Override
-    public RestoreResult restore(RestoreRequest request) {
-      return target().restore(request);
-    }
-
-    @Override
-    public VerificationReport verify(VerifyRequest request) {
-      return target().verify(request);
-    }
-  }
-
   /** The real copy, with something done to the target right after the real restore. */
-  private class Tampering implements CopyActivities {
+  private class Tampering extends DelegatingCopy {
     private final Runnable afterRestore;
 
     Tampering(Runnable afterRestore) {
+      super(() -> copy);
       this.afterRestore = afterRestore;
-    }
-
-    @Override
-    public ToolsReport checkTools(CheckToolsRequest request) {
-      return copy.checkTools(request);
-    }
-
-    @Override
-    public DumpResult dump(DumpRequest request) {
-      return copy.dump(request);
     }
 
     @Override
@@ -702,11 +591,6 @@ class GiteaDbMigrationEndToEndTest {
       RestoreResult r = copy.restore(request);
       afterRestore.run();
       return r;
-    }
-
-    @Override
-    public VerificationReport verify(VerifyRequest request) {
-      return copy.verify(request);
     }
   }
 }

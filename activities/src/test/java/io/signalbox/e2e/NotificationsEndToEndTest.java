@@ -1,5 +1,6 @@
 package io.signalbox.e2e;
 
+import static io.signalbox.workflows.testing.RunbookStubs.approve;
 import static io.signalbox.workflows.testing.RunbookStubs.atGate;
 import static io.signalbox.workflows.testing.RunbookStubs.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -329,10 +330,6 @@ class NotificationsEndToEndTest {
                     .build());
     stub.start(JSON.readTree(input));
     return stub;
-  }
-
-  private static void approve(WorkflowStub stub, String gate, String by) {
-    stub.signal("approve", new Signals.Approve(gate, by, "checked", null));
   }
 
   private List<Received> at(String pathPrefix) {

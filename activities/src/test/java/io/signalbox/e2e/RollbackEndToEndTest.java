@@ -1,8 +1,10 @@
 package io.signalbox.e2e;
 
+import static io.signalbox.testing.GiteaClusterFixtures.CNPG_CLUSTER;
 import static io.signalbox.testing.GiteaClusterFixtures.cnpgCluster;
 import static io.signalbox.testing.GiteaClusterFixtures.giteaDeployment;
 import static io.signalbox.testing.GiteaClusterFixtures.secret;
+import static io.signalbox.workflows.testing.RunbookStubs.approve;
 import static io.signalbox.workflows.testing.RunbookStubs.atGate;
 import static io.signalbox.workflows.testing.RunbookStubs.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,17 +12,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.signalbox.activities.command.CommandActivitiesImpl;
 import io.signalbox.activities.command.CommandRunner;
 import io.signalbox.activities.copy.CopyActivitiesImpl;
 import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
-import io.signalbox.activities.evidence.EvidenceSchema;
 import io.signalbox.activities.evidence.EvidenceStore;
 import io.signalbox.activities.evidence.RollbackEvidenceActivitiesImpl;
 import io.signalbox.activities.health.HealthCheckActivitiesImpl;
@@ -31,6 +29,9 @@ import io.signalbox.activities.postgres.PgTools;
 import io.signalbox.activities.postgres.PostgresActivitiesImpl;
 import io.signalbox.activities.rollback.CarryOverActivitiesImpl;
 import io.signalbox.activities.secrets.SecretResolver;
+import io.signalbox.testing.DeploymentController;
+import io.signalbox.testing.EvidenceDatabase;
+import io.signalbox.testing.HealthEndpoint;
 import io.signalbox.testing.PostgresExtension;
 import io.signalbox.testing.PostgresServer;
 import io.signalbox.workflows.copy.PostgresCopyWorkflowImpl;
@@ -45,15 +46,12 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -78,14 +76,6 @@ class RollbackEndToEndTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicInteger NEXT = new AtomicInteger();
-  private static final ResourceDefinitionContext CNPG_CLUSTER =
-      new ResourceDefinitionContext.Builder()
-          .withGroup("postgresql.cnpg.io")
-          .withVersion("v1")
-          .withKind("Cluster")
-          .withPlural("clusters")
-          .withNamespaced(true)
-          .build();
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final String OLD_HOST = "gitea-postgresql.gitea.svc:5432";
   private static final String NEW_HOST = "gitea-db-rw.databases.svc:5432";
@@ -94,9 +84,8 @@ class RollbackEndToEndTest {
 
   @TempDir Path work;
   private TestWorkflowEnvironment env;
-  private ScheduledExecutorService controller;
-  private HttpServer healthz;
-  private volatile int healthStatus = 200;
+  private DeploymentController controller;
+  private HealthEndpoint healthz;
   private String db;
   private String evidenceDb;
   private EvidenceStore evidence;
@@ -143,26 +132,13 @@ class RollbackEndToEndTest {
         .inNamespace("databases")
         .resource(cnpgCluster(2, "Cluster in healthy state", 2))
         .createOr(r -> r.update());
-    controller = Executors.newSingleThreadScheduledExecutor();
-    controller.scheduleWithFixedDelay(this::playDeploymentController, 0, 50, TimeUnit.MILLISECONDS);
-
-    healthz = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    healthz.createContext(
-        "/api/healthz",
-        exchange -> {
-          exchange.sendResponseHeaders(healthStatus, -1);
-          exchange.close();
-        });
-    healthz.start();
+    controller = DeploymentController.start(client, "gitea", "gitea");
+    healthz = HealthEndpoint.start("/api/healthz");
 
     SecretResolver secrets =
         new SecretResolver(client, name -> name.equals("CNPG_PASSWORD") ? cnpg().password() : null);
     PgTools tools = new PgTools(new CommandRunner(), old().binDir(), secrets::resolve);
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(old().jdbcUrl(evidenceDb));
-    ds.setUser(old().superuser());
-    ds.setPassword(old().password());
-    EvidenceSchema.migrate(ds);
+    PGSimpleDataSource ds = EvidenceDatabase.migrated(old(), evidenceDb);
     evidence = new EvidenceStore(ds);
 
     env = TestWorkflowEnvironment.newInstance();
@@ -187,39 +163,12 @@ class RollbackEndToEndTest {
   @AfterEach
   void tearDown() {
     env.close();
-    controller.shutdownNow();
-    healthz.stop(0);
-  }
-
-  /** The Deployment controller the mock server does not run: status follows spec. */
-  private void playDeploymentController() {
-    try {
-      Deployment d = deployment();
-      if (d == null) {
-        return;
-      }
-      int want = d.getSpec().getReplicas();
-      if (d.getStatus() == null
-          || d.getStatus().getReplicas() == null
-          || d.getStatus().getReplicas() != want
-          || !d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())) {
-        d.setStatus(
-            new DeploymentStatusBuilder()
-                .withReplicas(want)
-                .withReadyReplicas(want)
-                .withUpdatedReplicas(want)
-                .withAvailableReplicas(want)
-                .withObservedGeneration(d.getMetadata().getGeneration())
-                .build());
-        client.apps().deployments().inNamespace("gitea").resource(d).updateStatus();
-      }
-    } catch (RuntimeException e) {
-      // a concurrent update: the next tick tries again
-    }
+    controller.close();
+    healthz.close();
   }
 
   private Deployment deployment() {
-    return client.apps().deployments().inNamespace("gitea").withName("gitea").get();
+    return controller.deployment();
   }
 
   private String giteaDbHost() {
@@ -276,7 +225,7 @@ class RollbackEndToEndTest {
             NEW_HOST,
             switchedFile(),
             switchedFile(),
-            healthz.getAddress().getPort(),
+            healthz.port(),
             work.resolve("dumps"));
   }
 
@@ -297,9 +246,9 @@ class RollbackEndToEndTest {
   private String migrate(boolean withApp) throws Exception {
     WorkflowStub stub = startMigration(withApp);
     atGate(stub, WAIT, "freeze");
-    approve(stub, "freeze");
+    approve(stub, "freeze", "bob");
     atGate(stub, WAIT, "switch");
-    approve(stub, "switch");
+    approve(stub, "switch", "bob");
     RunbookResult result = stub.getResult(RunbookResult.class);
     assertThat(result.outcome()).isEqualTo("COMPLETED");
     assertThat(result.switched().path("patches").get(0).path("backupSecret").asText())
@@ -335,10 +284,6 @@ class RollbackEndToEndTest {
             """
                 .formatted(migrationId, carryOver)));
     return stub;
-  }
-
-  private static void approve(WorkflowStub stub, String gate) {
-    stub.signal("approve", new Signals.Approve(gate, "bob", "checked", null));
   }
 
   /** Writes made on the new database after the switch: new rows in three tables, one update. */
@@ -394,7 +339,7 @@ class RollbackEndToEndTest {
     assertThat(deployment().getSpec().getReplicas())
         .as("nothing changed before the gate")
         .isEqualTo(3);
-    approve(rollback, "rollback");
+    approve(rollback, "rollback", "bob");
 
     RunbookResult result = rollback.getResult(RunbookResult.class);
     assertThat(result.outcome()).isEqualTo("COMPLETED");
@@ -460,7 +405,7 @@ class RollbackEndToEndTest {
 
     WorkflowStub rollback = startRollback(migration, true);
     atGate(rollback, WAIT, "rollback");
-    approve(rollback, "rollback");
+    approve(rollback, "rollback", "bob");
     RunbookResult result = rollback.getResult(RunbookResult.class);
     assertThat(result.outcome()).isEqualTo("COMPLETED");
     assertThat(giteaDbHost()).isEqualTo(OLD_HOST);
@@ -481,7 +426,7 @@ class RollbackEndToEndTest {
     WorkflowStub rollback = startRollback(migration, false);
     RunbookStatus gate = atGate(rollback, WAIT, "rollback");
     assertThat(gate.pendingGate().prompt()).contains("Nothing is carried over");
-    approve(rollback, "rollback");
+    approve(rollback, "rollback", "bob");
     assertThat(rollback.getResult(RunbookResult.class).outcome()).isEqualTo("COMPLETED");
     assertThat(giteaDbHost()).isEqualTo(OLD_HOST);
     assertThat(
@@ -493,10 +438,10 @@ class RollbackEndToEndTest {
   @Test
   void failingHealthCheckPutsGiteaBackOnTheNewDatabaseAndASecondStartSucceeds() throws Exception {
     String migration = migrate(true);
-    healthStatus = 503;
+    healthz.status(503);
     WorkflowStub first = startRollback(migration, false);
     atGate(first, WAIT, "rollback");
-    approve(first, "rollback");
+    approve(first, "rollback", "bob");
     ApplicationFailure failed = failureOf(first);
     assertThat(failed.getType()).isEqualTo("HealthCheckFailed");
     // Where it was before the rollback: on the new database, running, switched.
@@ -510,10 +455,10 @@ class RollbackEndToEndTest {
     assertThat(evidence.findLatestByWorkflowId(migration).orElseThrow().json().has("rolledBack"))
         .isFalse();
 
-    healthStatus = 200;
+    healthz.status(200);
     WorkflowStub second = startRollback(migration, false);
     atGate(second, WAIT, "rollback");
-    approve(second, "rollback");
+    approve(second, "rollback", "bob");
     assertThat(second.getResult(RunbookResult.class).outcome()).isEqualTo("COMPLETED");
     assertThat(giteaDbHost()).isEqualTo(OLD_HOST);
     assertThat(switchedFile()).doesNotExist();

@@ -1,5 +1,7 @@
 package io.signalbox.e2e;
 
+import static io.signalbox.testing.DatabaseContent.content;
+import static io.signalbox.workflows.testing.RunbookStubs.approve;
 import static io.signalbox.workflows.testing.RunbookStubs.atGate;
 import static io.signalbox.workflows.testing.RunbookStubs.failureOf;
 import static io.signalbox.workflows.testing.RunbookStubs.status;
@@ -8,11 +10,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.signalbox.activities.backup.BackupActivitiesImpl;
@@ -22,7 +22,6 @@ import io.signalbox.activities.copy.CopyActivitiesImpl;
 import io.signalbox.activities.evidence.BackupHistory;
 import io.signalbox.activities.evidence.BackupHistoryActivitiesImpl;
 import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
-import io.signalbox.activities.evidence.EvidenceSchema;
 import io.signalbox.activities.health.HealthCheckActivitiesImpl;
 import io.signalbox.activities.input.InputActivitiesImpl;
 import io.signalbox.activities.kubernetes.KubernetesActivitiesImpl;
@@ -31,6 +30,9 @@ import io.signalbox.activities.postgres.PgTools;
 import io.signalbox.activities.postgres.PostgresActivitiesImpl;
 import io.signalbox.activities.secrets.SecretResolver;
 import io.signalbox.testing.BackupEvidenceFixtures;
+import io.signalbox.testing.DeploymentController;
+import io.signalbox.testing.EvidenceDatabase;
+import io.signalbox.testing.HealthEndpoint;
 import io.signalbox.testing.PostgresExtension;
 import io.signalbox.testing.PostgresServer;
 import io.signalbox.workflows.backup.BackupVerificationWorkflowImpl;
@@ -47,15 +49,11 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -89,8 +87,8 @@ class StateHubCutoverEndToEndTest {
 
   @TempDir Path work;
   private TestWorkflowEnvironment env;
-  private ScheduledExecutorService controller;
-  private HttpServer healthz;
+  private DeploymentController controller;
+  private HealthEndpoint healthz;
   private String db;
   private String evidenceDb;
   private EvidenceActivitiesImpl evidence;
@@ -147,17 +145,8 @@ class StateHubCutoverEndToEndTest {
                 .addToData("API_BASE_URL", WORKSTATION_URL)
                 .build())
         .create();
-    controller = Executors.newSingleThreadScheduledExecutor();
-    controller.scheduleWithFixedDelay(this::playDeploymentController, 0, 50, TimeUnit.MILLISECONDS);
-
-    healthz = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    healthz.createContext(
-        "/healthz",
-        exchange -> {
-          exchange.sendResponseHeaders(200, -1);
-          exchange.close();
-        });
-    healthz.start();
+    controller = DeploymentController.start(client, "state-hub", "state-hub");
+    healthz = HealthEndpoint.start("/healthz");
 
     SecretResolver secrets =
         new SecretResolver(
@@ -172,11 +161,7 @@ class StateHubCutoverEndToEndTest {
     PgTools tools = new PgTools(runner, workstation().binDir(), secrets::resolve);
     PgConnector connector = new PgConnector(secrets);
     Path dumps = work.resolve("dumps");
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(workstation().jdbcUrl(evidenceDb));
-    ds.setUser(workstation().superuser());
-    ds.setPassword(workstation().password());
-    EvidenceSchema.migrate(ds);
+    PGSimpleDataSource ds = EvidenceDatabase.migrated(workstation(), evidenceDb);
     evidence = new EvidenceActivitiesImpl(ds, work.resolve("evidence"));
 
     env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder().build());
@@ -201,39 +186,12 @@ class StateHubCutoverEndToEndTest {
   @AfterEach
   void tearDown() {
     env.close();
-    controller.shutdownNow();
-    healthz.stop(0);
-  }
-
-  /** The Deployment controller the mock server does not run: status follows spec. */
-  private void playDeploymentController() {
-    try {
-      Deployment d = deployment();
-      if (d == null) {
-        return;
-      }
-      int want = d.getSpec().getReplicas();
-      if (d.getStatus() == null
-          || d.getStatus().getReplicas() == null
-          || d.getStatus().getReplicas() != want
-          || !d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())) {
-        d.setStatus(
-            new DeploymentStatusBuilder()
-                .withReplicas(want)
-                .withReadyReplicas(want)
-                .withUpdatedReplicas(want)
-                .withAvailableReplicas(want)
-                .withObservedGeneration(d.getMetadata().getGeneration())
-                .build());
-        client.apps().deployments().inNamespace("state-hub").resource(d).updateStatus();
-      }
-    } catch (RuntimeException e) {
-      // a concurrent update: the next tick tries again
-    }
+    controller.close();
+    healthz.close();
   }
 
   private Deployment deployment() {
-    return client.apps().deployments().inNamespace("state-hub").withName("state-hub").get();
+    return controller.deployment();
   }
 
   private String apiBaseUrl() {
@@ -289,7 +247,7 @@ class StateHubCutoverEndToEndTest {
             db,
             cluster().superuser(),
             CLUSTER_URL,
-            healthz.getAddress().getPort(),
+            healthz.port(),
             cluster().host(),
             cluster().port(),
             cluster().superuser(),
@@ -309,31 +267,6 @@ class StateHubCutoverEndToEndTest {
                     .build());
     stub.start(JSON.readTree(input(extra)));
     return stub;
-  }
-
-  private static void approve(WorkflowStub stub, String gate, String by) {
-    stub.signal("approve", new Signals.Approve(gate, by, "checked", null));
-  }
-
-  /** Every table's rows, as text, sorted: an independent check of two databases. */
-  private static Map<String, String> content(PostgresServer server, String db) {
-    Map<String, String> out = new TreeMap<>();
-    for (String table :
-        server.queryColumn(
-            db,
-            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON"
-                + " n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN"
-                + " ('pg_catalog', 'information_schema') ORDER BY 1")) {
-      out.put(
-          table,
-          server.queryValue(
-              db,
-              "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY"
-                  + " t::text)), '') FROM ONLY "
-                  + table
-                  + " t"));
-    }
-    return out;
   }
 
   private void insertIntoSource(int seq) {

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -20,6 +21,16 @@ import java.util.Map;
  */
 public final class GiteaClusterFixtures {
   private GiteaClusterFixtures() {}
+
+  /** The CloudNativePG {@code Cluster} resource, for the generic resource API. */
+  public static final ResourceDefinitionContext CNPG_CLUSTER =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("postgresql.cnpg.io")
+          .withVersion("v1")
+          .withKind("Cluster")
+          .withPlural("clusters")
+          .withNamespaced(true)
+          .build();
 
   /** Base64, as Secret data holds values. */
   public static String b64(String s) {

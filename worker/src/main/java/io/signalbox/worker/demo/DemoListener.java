@@ -114,7 +114,7 @@ public class DemoListener implements ApplicationListener<ApplicationEvent>, Orde
     return file;
   }
 
-  private static void endpoint(ObjectNode e, DemoDatabases.Server server, Path password) {
+  private static void endpoint(ObjectNode e, DemoServer server, Path password) {
     e.put("host", server.host());
     e.put("port", server.port());
     e.put("database", DemoDatabases.DATABASE);

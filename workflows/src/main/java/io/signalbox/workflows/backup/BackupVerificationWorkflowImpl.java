@@ -11,8 +11,8 @@ import io.signalbox.workflows.core.Endpoint;
 import io.signalbox.workflows.core.FailureType;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookWorkflow;
+import io.signalbox.workflows.core.StepOptions;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
@@ -33,29 +33,17 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
   public static final String SCRATCH_PREFIX = "signalbox_verify_";
 
   /** Checks, scratch create/drop, inspection: short calls. */
-  static final ActivityOptions QUICK =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofMinutes(5))
-          .setRetryOptions(retry(10))
-          .build();
+  static final ActivityOptions QUICK = StepOptions.QUICK;
 
-  /**
-   * Dump, digests, restore, verify, amcheck: hours at most, with a heartbeat timeout of a minute so
-   * a dead worker's step restarts quickly.
-   */
-  static final ActivityOptions LONG =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofHours(12))
-          .setHeartbeatTimeout(Duration.ofMinutes(1))
-          .setRetryOptions(retry(5))
-          .build();
+  /** Dump, digests, restore, verify, amcheck: hours at most, a heartbeat a minute. */
+  static final ActivityOptions LONG = StepOptions.LONG;
 
   /**
    * The restore: a dump that does not restore fails the same way each time, so it is tried three
    * times (a lost connection gets its retry), not five.
    */
   static final ActivityOptions RESTORE =
-      ActivityOptions.newBuilder(LONG).setRetryOptions(retry(3)).build();
+      ActivityOptions.newBuilder(LONG).setRetryOptions(StepOptions.retry(3)).build();
 
   /**
    * Work on the worker that holds the dump waits at most this long for that worker; a worker that
@@ -88,16 +76,6 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
 
   public BackupVerificationWorkflowImpl() {
     super(TYPE, BackupVerificationInput.class);
-  }
-
-  static RetryOptions retry(int attempts) {
-    return RetryOptions.newBuilder()
-        .setInitialInterval(Duration.ofSeconds(2))
-        .setBackoffCoefficient(2)
-        .setMaximumInterval(Duration.ofMinutes(1))
-        .setMaximumAttempts(attempts)
-        .setDoNotRetry(FailureType.nonRetryableTypes())
-        .build();
   }
 
   @Override

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.signalbox.workflows.core.FailureType;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookWorkflow;
+import io.signalbox.workflows.core.StepOptions;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
@@ -26,23 +26,14 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
   }
 
   /** Short calls: describe, check, sequences. */
-  static final ActivityOptions QUICK =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofMinutes(5))
-          .setRetryOptions(retry(10))
-          .build();
+  static final ActivityOptions QUICK = StepOptions.QUICK;
 
   /**
    * Dump, restore and verify: hours at most, with a heartbeat timeout of a minute so a dead
    * worker's step restarts quickly (DESIGN.md, "Safety rules"). Runs recorded before {@link
    * #LOST_HOST_REDO} replay with these options.
    */
-  static final ActivityOptions LONG =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofHours(12))
-          .setHeartbeatTimeout(Duration.ofMinutes(1))
-          .setRetryOptions(retry(5))
-          .build();
+  static final ActivityOptions LONG = StepOptions.LONG;
 
   /**
    * {@link #LONG}, and a cancelled copy waits until the activity has stopped: the activity learns
@@ -79,16 +70,6 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
 
   /** Whether host-bound calls are tried by the workflow ({@link #HOST_BOUND_ATTEMPTS}). */
   private boolean attemptsInWorkflow;
-
-  static RetryOptions retry(int attempts) {
-    return RetryOptions.newBuilder()
-        .setInitialInterval(Duration.ofSeconds(2))
-        .setBackoffCoefficient(2)
-        .setMaximumInterval(Duration.ofMinutes(1))
-        .setMaximumAttempts(attempts)
-        .setDoNotRetry(FailureType.nonRetryableTypes())
-        .build();
-  }
 
   @Override
   public RunbookResult run(JsonNode input) {

@@ -1,10 +1,6 @@
 package io.signalbox.workflows.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.activity.LocalActivityOptions;
-import io.temporal.common.RetryOptions;
-import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
@@ -12,8 +8,6 @@ import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -34,18 +28,15 @@ public final class Runbook<I extends RunbookInput> {
   private static final Logger log = Workflow.getLogger(Runbook.class);
 
   private final String type;
-  private final Class<I> inputType;
-  private final InputActivities inputActivities;
-  private final EvidenceActivities evidence;
+  private final InputValidator<I> inputs;
   private final Notifications notifications;
-  private String startedAt;
+  private final EvidenceRecorder evidence;
 
   private Phase phase = Phase.RUNNING;
-  private String currentStep;
-  private final List<StepRecord> steps = new ArrayList<>();
+  private final StepRunner steps = new StepRunner(this::publish);
   private final GateKeeper gates = new GateKeeper();
   private final Compensation compensation = new Compensation();
-  private final RunSearchAttributes searchAttributes = new RunSearchAttributes();
+  private final StatusPublisher status;
 
   private String requestedBy;
   private boolean dryRun;
@@ -54,43 +45,16 @@ public final class Runbook<I extends RunbookInput> {
   private String pausedBy;
   private String pauseReason;
 
-  private JsonNode verification;
-  private JsonNode plan;
-  private Double rtoSeconds;
-  private JsonNode switched;
-  private String bugStep;
-
   /**
    * @param type the workflow type, which also names the input schema ({@code runbooks/<kebab>/})
    * @param inputType the record the validated input maps onto
    */
   public Runbook(String type, Class<I> inputType) {
     this.type = type;
-    this.inputType = inputType;
     this.notifications = new Notifications(type);
-    this.inputActivities =
-        Workflow.newLocalActivityStub(
-            InputActivities.class,
-            LocalActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofSeconds(30))
-                .setRetryOptions(
-                    RetryOptions.newBuilder()
-                        .setMaximumAttempts(5)
-                        .setDoNotRetry(FailureType.nonRetryableTypes())
-                        .build())
-                .build());
-    this.evidence =
-        Workflow.newActivityStub(
-            EvidenceActivities.class,
-            ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofMinutes(1))
-                .setRetryOptions(
-                    RetryOptions.newBuilder()
-                        .setInitialInterval(Duration.ofSeconds(1))
-                        .setMaximumInterval(Duration.ofMinutes(1))
-                        .setMaximumAttempts(20)
-                        .build())
-                .build());
+    this.status = new StatusPublisher(type);
+    this.inputs = new InputValidator<>(type, inputType, notifications);
+    this.evidence = new EvidenceRecorder(type, notifications);
   }
 
   /**
@@ -103,12 +67,12 @@ public final class Runbook<I extends RunbookInput> {
    * @throws CanceledFailure when the run was cancelled, after compensation
    */
   public RunbookResult execute(JsonNode rawInput, Consumer<I> body) {
-    startedAt = now();
-    searchAttributes.decide(inputActivities);
+    evidence.started();
+    status.decide(inputs.activities());
     publish();
     I input;
     try {
-      input = validate(rawInput);
+      input = inputs.validate(rawInput);
     } catch (ApplicationFailure invalid) {
       phase = Phase.FAILED;
       publish();
@@ -126,14 +90,14 @@ public final class Runbook<I extends RunbookInput> {
     } catch (TemporalFailure failure) {
       boolean cancelled =
           CancellationScope.current().isCancelRequested() || failure instanceof CanceledFailure;
-      failRunningSteps(cancelled ? "cancelled" : Failures.message(failure));
+      steps.failRunning(cancelled ? "cancelled" : Failures.message(failure));
       gates.close();
       Compensation.Outcome undone = compensate();
       if (cancelled) {
         phase = Phase.CANCELLED;
         publish();
         log.info("{} cancelled; {}", type, undone.sentence());
-        recordEvidenceDetached(result(null, "Cancelled. " + undone.sentence()));
+        evidence.recordDetached(result(null, "Cancelled. " + undone.sentence()));
         throw failure instanceof CanceledFailure c ? c : new CanceledFailure("cancelled");
       }
       FailureType failureType = Failures.classify(failure);
@@ -144,10 +108,10 @@ public final class Runbook<I extends RunbookInput> {
       throw failOnBug(e);
     }
     phase = Phase.COMPLETED;
-    currentStep = null;
+    steps.clearCurrent();
     publish();
     metric("signalbox_runbook_completed");
-    return recordEvidence(
+    return evidence.record(
         result(null, dryRun ? "Dry run completed: nothing was changed." : "Completed."));
   }
 
@@ -162,9 +126,9 @@ public final class Runbook<I extends RunbookInput> {
       throw e;
     }
     String bug = Failures.describe(e);
-    String where = where();
+    String where = steps.where();
     log.error("bug in runbook {}{}: {}", type, where, bug, e);
-    failRunningSteps("bug: " + bug);
+    steps.failRunning("bug: " + bug);
     gates.close();
     Compensation.Outcome undone = compensate();
     phase = undone.clean() ? Phase.ROLLED_BACK : Phase.FAILED;
@@ -181,25 +145,12 @@ public final class Runbook<I extends RunbookInput> {
             + " Report the bug with this run's id.");
   }
 
-  /** " in step 'x'" for the step that threw, " after step 'x'" between steps. */
-  private String where() {
-    if (bugStep != null) {
-      return " in step '" + bugStep + "'";
-    }
-    for (int i = steps.size() - 1; i >= 0; i--) {
-      if (steps.get(i).state() == StepState.RUNNING) {
-        return " in step '" + steps.get(i).name() + "'";
-      }
-    }
-    return currentStep == null ? "" : " after step '" + currentStep + "'";
-  }
-
   // ---------------------------------------------------------------- steps
 
   /** A read-only step: runs in a dry run too. */
   public <T> T step(String name, Supplier<T> body) {
     pausePoint();
-    return run(name, body);
+    return steps.run(name, body);
   }
 
   /** A read-only step without a value. */
@@ -220,14 +171,14 @@ public final class Runbook<I extends RunbookInput> {
   public <T> T change(String name, Runnable undo, Supplier<T> body) {
     pausePoint();
     if (dryRun) {
-      steps.add(new StepRecord(name, StepState.SKIPPED, now(), now(), "dry run: not changed"));
+      steps.skipped(name, "dry run: not changed");
       publish();
       return null;
     }
     if (undo != null) {
       compensation.push(name, undo);
     }
-    return run(name, body);
+    return steps.run(name, body);
   }
 
   /** A changing step without a value. */
@@ -243,24 +194,17 @@ public final class Runbook<I extends RunbookInput> {
 
   /** Sets the detail line of the current step, e.g. what it found. */
   public void detail(String detail) {
-    for (int i = steps.size() - 1; i >= 0; i--) {
-      StepRecord s = steps.get(i);
-      if (s.name().equals(currentStep) && s.state() == StepState.RUNNING) {
-        steps.set(i, new StepRecord(s.name(), s.state(), s.startedAt(), s.endedAt(), detail));
-        publish();
-        return;
-      }
-    }
+    steps.detail(detail);
   }
 
   /** Records the verification report that the result and evidence carry. */
   public void verification(Object report) {
-    this.verification = Json.tree(report);
+    evidence.verification(report);
   }
 
   /** Records the measured restore time (RTO) that the result of a backup restore carries. */
   public void rtoSeconds(double seconds) {
-    this.rtoSeconds = seconds;
+    evidence.rtoSeconds(seconds);
   }
 
   /**
@@ -268,12 +212,12 @@ public final class Runbook<I extends RunbookInput> {
    * by the result and the evidence; each call replaces the previous record.
    */
   public void switched(Object facts) {
-    this.switched = Json.tree(facts);
+    evidence.switched(facts);
   }
 
   /** Records what a dry run would do. */
   public void plan(Object plan) {
-    this.plan = Json.tree(plan);
+    evidence.plan(plan);
   }
 
   public boolean dryRun() {
@@ -283,33 +227,6 @@ public final class Runbook<I extends RunbookInput> {
   /** The run's notifications, e.g. to tell its end as an event of its own. */
   public Notifications notifications() {
     return notifications;
-  }
-
-  private <T> T run(String name, Supplier<T> body) {
-    currentStep = name;
-    int index = steps.size();
-    steps.add(new StepRecord(name, StepState.RUNNING, now(), null, null));
-    publish();
-    try {
-      T value = body.get();
-      StepRecord s = steps.get(index);
-      steps.set(index, s.end(StepState.DONE, now(), s.detail()));
-      publish();
-      return value;
-    } catch (TemporalFailure failure) {
-      StepRecord s = steps.get(index);
-      steps.set(index, s.end(StepState.FAILED, now(), Failures.message(failure)));
-      publish();
-      throw failure;
-    } catch (RuntimeException e) {
-      if (Failures.isBug(e)) {
-        bugStep = bugStep == null ? name : bugStep;
-        StepRecord s = steps.get(index);
-        steps.set(index, s.end(StepState.FAILED, now(), "bug: " + Failures.describe(e)));
-        publish();
-      }
-      throw e;
-    }
   }
 
   // ---------------------------------------------------------------- gates
@@ -325,7 +242,7 @@ public final class Runbook<I extends RunbookInput> {
   public void gate(String name, String prompt, Object report) {
     pausePoint();
     if (dryRun) {
-      steps.add(new StepRecord(name, StepState.SKIPPED, now(), now(), "dry run: gate not opened"));
+      steps.skipped(name, "dry run: gate not opened");
       publish();
       return;
     }
@@ -339,9 +256,7 @@ public final class Runbook<I extends RunbookInput> {
             Instant.ofEpochMilli(since).toString(),
             Instant.ofEpochMilli(since + timeout.toMillis()).toString(),
             report);
-    currentStep = name;
-    int index = steps.size();
-    steps.add(new StepRecord(name, StepState.RUNNING, now(), null, "waiting for approval"));
+    int index = steps.begin(name, "waiting for approval");
     phase = Phase.WAITING_FOR_APPROVAL;
     publish();
     log.info("gate {} open until {}", name, open.deadline);
@@ -349,10 +264,9 @@ public final class Runbook<I extends RunbookInput> {
     boolean decided = Workflow.await(timeout, open::decided);
     gates.close();
     notifications.gateClosed();
-    StepRecord s = steps.get(index);
     if (!decided) {
       gates.timedOut(name, now(), timeout);
-      steps.set(index, s.end(StepState.FAILED, now(), "timed out: fails closed"));
+      steps.end(index, StepState.FAILED, "timed out: fails closed");
       phase = Phase.RUNNING;
       publish();
       throw FailureType.GATE_TIMED_OUT.failure(
@@ -367,14 +281,13 @@ public final class Runbook<I extends RunbookInput> {
               + " and was closed (gates fail closed).");
     }
     if (open.rejectedBy != null) {
-      steps.set(index, s.end(StepState.FAILED, now(), "rejected by " + open.rejectedBy));
+      steps.end(index, StepState.FAILED, "rejected by " + open.rejectedBy);
       phase = Phase.RUNNING;
       publish();
       throw FailureType.GATE_REJECTED.failure(
           "Gate '" + name + "' was rejected by " + open.rejectedBy + ": " + open.rejectReason);
     }
-    steps.set(
-        index, s.end(StepState.DONE, now(), "approved by " + String.join(", ", open.approvedBy)));
+    steps.end(index, StepState.DONE, "approved by " + String.join(", ", open.approvedBy));
     phase = Phase.RUNNING;
     publish();
   }
@@ -512,29 +425,17 @@ public final class Runbook<I extends RunbookInput> {
                 outcome[0] =
                     compensation.undoAll(
                         (step, undo) -> {
-                          run(
+                          steps.run(
                               "undo:" + step,
                               () -> {
                                 undo.run();
                                 return null;
                               });
-                          StepRecord last = steps.get(steps.size() - 1);
-                          steps.set(
-                              steps.size() - 1,
-                              last.end(StepState.UNDONE, last.endedAt(), last.detail()));
+                          steps.lastUndone();
                         }))
         .run();
     publish();
     return outcome[0];
-  }
-
-  private void failRunningSteps(String why) {
-    for (int i = 0; i < steps.size(); i++) {
-      StepRecord s = steps.get(i);
-      if (s.state() == StepState.RUNNING) {
-        steps.set(i, s.end(StepState.FAILED, now(), why));
-      }
-    }
   }
 
   // ---------------------------------------------------------------- status, results
@@ -544,8 +445,8 @@ public final class Runbook<I extends RunbookInput> {
     return new RunbookStatus(
         type,
         phase,
-        currentStep,
-        List.copyOf(steps),
+        steps.current(),
+        steps.records(),
         gates.current() == null ? null : gates.current().view(gates.policy()),
         gates.records(),
         dryRun,
@@ -555,55 +456,15 @@ public final class Runbook<I extends RunbookInput> {
   }
 
   private RunbookResult result(FailureType failureType, String message) {
-    return new RunbookResult(
-        phase.name(),
-        type,
-        null,
-        verification,
-        plan,
-        List.copyOf(steps),
-        gates.records(),
-        failureType == null ? null : failureType.type(),
-        message,
-        dryRun,
-        requestedBy,
-        rtoSeconds,
-        switched);
+    return evidence.result(
+        phase, steps.records(), gates.records(), failureType, message, dryRun, requestedBy);
   }
 
   private ApplicationFailure withResult(FailureType failureType, String message) {
     metric("signalbox_runbook_failed");
     // Detached: the evidence of a run is written even while its scope is being cancelled.
-    RunbookResult result = recordEvidenceDetached(result(failureType, message));
+    RunbookResult result = evidence.recordDetached(result(failureType, message));
     return ApplicationFailure.newNonRetryableFailure(message, failureType.type(), result);
-  }
-
-  private RunbookResult recordEvidenceDetached(RunbookResult result) {
-    RunbookResult[] recorded = {result};
-    Workflow.newDetachedCancellationScope(() -> recorded[0] = recordEvidence(result)).run();
-    return recorded[0];
-  }
-
-  /**
-   * Writes the evidence and returns the result with its id. A failure to write evidence is logged
-   * and the run keeps its outcome: the result then says so instead of carrying an id.
-   */
-  private RunbookResult recordEvidence(RunbookResult unsent) {
-    RunbookResult result = notifications.finish(unsent);
-    try {
-      EvidenceActivities.EvidenceRef ref =
-          evidence.record(
-              new EvidenceActivities.EvidenceInput(
-                  Workflow.getInfo().getWorkflowId(),
-                  Workflow.getInfo().getRunId(),
-                  startedAt,
-                  now(),
-                  result));
-      return result.withEvidenceId(ref.evidenceId());
-    } catch (ActivityFailure failure) {
-      log.error("evidence for {} could not be written: {}", type, Failures.message(failure));
-      return result.withNote("(Evidence could not be written: " + Failures.message(failure) + ")");
-    }
   }
 
   /**
@@ -611,66 +472,16 @@ public final class Runbook<I extends RunbookInput> {
    * the server has them, as search attributes (only those that changed).
    */
   private void publish() {
-    StringBuilder md = new StringBuilder();
-    md.append("**").append(type).append("** ").append(phase);
-    if (dryRun) {
-      md.append(" (dry run)");
-    }
-    if (currentStep != null) {
-      md.append(" · step `").append(currentStep).append('`');
-    }
-    Gate gate = gates.current();
-    if (gate != null) {
-      md.append("\n\nWaiting for approval of gate `")
-          .append(gate.name)
-          .append("` (")
-          .append(gate.approvedBy.size())
-          .append('/')
-          .append(gates.policy().needed())
-          .append(") until ")
-          .append(gate.deadline)
-          .append(": ")
-          .append(gate.prompt);
-    }
-    if (pauseRequested) {
-      md.append("\n\nPause requested by ").append(pausedBy);
-    }
-    Workflow.setCurrentDetails(md.toString());
-    searchAttributes.show(type, phase, currentStep, gate == null ? null : gate.name, requestedBy);
+    status.publish(phase, dryRun, steps.current(), gates, pauseRequested, pausedBy, requestedBy);
   }
 
   private void metric(String name) {
     Workflow.getMetricsScope().tagged(Map.of("runbook", type)).counter(name).inc(1);
   }
 
-  // ---------------------------------------------------------------- input
-
-  private I validate(JsonNode rawInput) {
-    InputActivities.ValidationResult checked =
-        inputActivities.validate(new InputActivities.ValidationRequest(type, rawInput));
-    if (!checked.valid()) {
-      throw FailureType.INVALID_INPUT.failure(
-          "Invalid input for " + type + ": " + String.join("; ", checked.errors()));
-    }
-    I input;
-    try {
-      input = Json.map(Notifications.inputWithoutNotify(rawInput), inputType);
-    } catch (IllegalArgumentException e) {
-      throw FailureType.INVALID_INPUT.failure("Invalid input for " + type + ": " + e.getMessage());
-    }
-    // What a schema cannot say: values that are each valid but cannot work together.
-    List<String> problems = input.problems();
-    if (!problems.isEmpty()) {
-      throw FailureType.INVALID_INPUT.failure(
-          "Invalid input for " + type + ": " + String.join("; ", problems));
-    }
-    notifications.start(rawInput);
-    return input;
-  }
-
   // ---------------------------------------------------------------- helpers
 
-  private static String now() {
+  static String now() {
     return Instant.ofEpochMilli(Workflow.currentTimeMillis()).toString();
   }
 

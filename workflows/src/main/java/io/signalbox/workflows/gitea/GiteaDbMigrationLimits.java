@@ -1,5 +1,6 @@
 package io.signalbox.workflows.gitea;
 
+import io.signalbox.workflows.core.StepOptions;
 import java.time.Duration;
 
 /**
@@ -26,7 +27,7 @@ public final class GiteaDbMigrationLimits {
   public static final Duration COPY_START_TO_CLOSE = Duration.ofHours(12);
 
   /** Heartbeat timeout of every activity: a dead worker's step restarts within it. */
-  public static final Duration HEARTBEAT_TIMEOUT = Duration.ofMinutes(1);
+  public static final Duration HEARTBEAT_TIMEOUT = StepOptions.HEARTBEAT_TIMEOUT;
 
   /** How long one health request may take (the health check activity's own request timeout). */
   public static final Duration HEALTH_REQUEST_TIMEOUT = Duration.ofSeconds(10);

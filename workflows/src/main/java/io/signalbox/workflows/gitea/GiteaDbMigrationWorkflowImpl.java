@@ -17,10 +17,11 @@ import io.signalbox.workflows.core.KubernetesActivities.KubeClusterHealth;
 import io.signalbox.workflows.core.KubernetesActivities.KubeDeploymentStatus;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookWorkflow;
+import io.signalbox.workflows.core.StepOptions;
 import io.signalbox.workflows.migration.AppSteps;
 import io.signalbox.workflows.migration.FreezeSteps;
 import io.signalbox.workflows.migration.HealthSteps;
-import io.signalbox.workflows.migration.StepOptions;
+import io.signalbox.workflows.migration.MigrationStubs;
 import io.signalbox.workflows.migration.SwitchFacts;
 import io.signalbox.workflows.migration.SwitchSteps;
 import io.temporal.activity.ActivityCancellationType;
@@ -43,17 +44,11 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
     super(TYPE, GiteaDbMigrationInput.class);
   }
 
-  private final PostgresActivities postgres =
-      Workflow.newActivityStub(PostgresActivities.class, StepOptions.of(Duration.ofMinutes(5), 10));
-  // Scale waits are bounded by the input's timeout (default PT5M), below this start-to-close.
-  private final KubernetesActivities kube =
-      Workflow.newActivityStub(
-          KubernetesActivities.class, StepOptions.of(Duration.ofMinutes(20), 5));
-  private final CommandActivities commands =
-      Workflow.newActivityStub(CommandActivities.class, StepOptions.of(Duration.ofHours(1), 1));
-  private final HealthCheckActivities health =
-      Workflow.newActivityStub(
-          HealthCheckActivities.class, StepOptions.of(Duration.ofMinutes(40), 3));
+  private final MigrationStubs stubs = MigrationStubs.create();
+  private final PostgresActivities postgres = stubs.postgres();
+  private final KubernetesActivities kube = stubs.kube();
+  private final CommandActivities commands = stubs.commands();
+  private final HealthCheckActivities health = stubs.health();
   private final CopyActivities copy =
       Workflow.newActivityStub(CopyActivities.class, StepOptions.of(Duration.ofHours(12), 5));
 

@@ -17,8 +17,8 @@ import io.signalbox.workflows.core.KubernetesActivities.KubePatchResult;
 import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookWorkflow;
-import io.signalbox.workflows.gitea.GiteaDbMigrationLimits;
-import io.signalbox.workflows.migration.StepOptions;
+import io.signalbox.workflows.core.StepOptions;
+import io.signalbox.workflows.migration.MigrationStubs;
 import io.signalbox.workflows.migration.SwitchFacts;
 import io.signalbox.workflows.migration.SwitchSteps;
 import io.signalbox.workflows.rollback.CarryOverActivities.Carried;
@@ -47,22 +47,11 @@ public class RollbackWorkflowImpl extends RunbookWorkflow<RollbackInput>
   }
 
   // The same limits as the migration whose steps this undoes: the recorded timeouts fit them.
-  private final PostgresActivities postgres =
-      Workflow.newActivityStub(
-          PostgresActivities.class,
-          StepOptions.of(GiteaDbMigrationLimits.POSTGRES_START_TO_CLOSE, 10));
-  private final KubernetesActivities kube =
-      Workflow.newActivityStub(
-          KubernetesActivities.class,
-          StepOptions.of(GiteaDbMigrationLimits.KUBERNETES_START_TO_CLOSE, 5));
-  private final CommandActivities commands =
-      Workflow.newActivityStub(
-          CommandActivities.class,
-          StepOptions.of(GiteaDbMigrationLimits.COMMAND_START_TO_CLOSE, 1));
-  private final HealthCheckActivities health =
-      Workflow.newActivityStub(
-          HealthCheckActivities.class,
-          StepOptions.of(GiteaDbMigrationLimits.HEALTH_CHECK_START_TO_CLOSE, 3));
+  private final MigrationStubs stubs = MigrationStubs.create();
+  private final PostgresActivities postgres = stubs.postgres();
+  private final KubernetesActivities kube = stubs.kube();
+  private final CommandActivities commands = stubs.commands();
+  private final HealthCheckActivities health = stubs.health();
   private final RollbackEvidenceActivities evidence =
       Workflow.newActivityStub(
           RollbackEvidenceActivities.class, StepOptions.of(Duration.ofMinutes(2), 10));

@@ -25,13 +25,14 @@ import io.signalbox.workflows.core.KubernetesActivities;
 import io.signalbox.workflows.core.KubernetesActivities.KubeDeploymentStatus;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookWorkflow;
+import io.signalbox.workflows.core.StepOptions;
 import io.signalbox.workflows.core.StepRecord;
 import io.signalbox.workflows.gitea.GiteaDbMigrationInput;
 import io.signalbox.workflows.gitea.GiteaDbMigrationLimits;
 import io.signalbox.workflows.migration.AppSteps;
 import io.signalbox.workflows.migration.FreezeSteps;
 import io.signalbox.workflows.migration.HealthSteps;
-import io.signalbox.workflows.migration.StepOptions;
+import io.signalbox.workflows.migration.MigrationStubs;
 import io.signalbox.workflows.migration.SwitchFacts;
 import io.signalbox.workflows.migration.SwitchSteps;
 import io.temporal.failure.ApplicationFailure;
@@ -58,22 +59,11 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
     super(TYPE, StateHubCutoverInput.class);
   }
 
-  private final PostgresActivities postgres =
-      Workflow.newActivityStub(
-          PostgresActivities.class,
-          StepOptions.of(GiteaDbMigrationLimits.POSTGRES_START_TO_CLOSE, 10));
-  private final KubernetesActivities kube =
-      Workflow.newActivityStub(
-          KubernetesActivities.class,
-          StepOptions.of(GiteaDbMigrationLimits.KUBERNETES_START_TO_CLOSE, 5));
-  private final CommandActivities commands =
-      Workflow.newActivityStub(
-          CommandActivities.class,
-          StepOptions.of(GiteaDbMigrationLimits.COMMAND_START_TO_CLOSE, 1));
-  private final HealthCheckActivities health =
-      Workflow.newActivityStub(
-          HealthCheckActivities.class,
-          StepOptions.of(GiteaDbMigrationLimits.HEALTH_CHECK_START_TO_CLOSE, 3));
+  private final MigrationStubs stubs = MigrationStubs.create();
+  private final PostgresActivities postgres = stubs.postgres();
+  private final KubernetesActivities kube = stubs.kube();
+  private final CommandActivities commands = stubs.commands();
+  private final HealthCheckActivities health = stubs.health();
   private final CopyActivities copy =
       Workflow.newActivityStub(
           CopyActivities.class, StepOptions.of(GiteaDbMigrationLimits.POSTGRES_START_TO_CLOSE, 5));

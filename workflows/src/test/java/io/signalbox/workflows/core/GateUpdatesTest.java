@@ -5,17 +5,12 @@ import static io.signalbox.workflows.testing.RunbookStubs.failureOf;
 import static io.signalbox.workflows.testing.RunbookStubs.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.signalbox.workflows.demo.DemoActivities;
+import io.signalbox.workflows.demo.DemoRunbookMocks;
 import io.signalbox.workflows.demo.DemoRunbookWorkflow;
 import io.signalbox.workflows.demo.DemoRunbookWorkflowImpl;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
@@ -23,7 +18,6 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,8 +31,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GateUpdatesTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @RegisterExtension
   static final TestWorkflowExtension testWorkflow =
       TestWorkflowExtension.newBuilder()
@@ -46,27 +38,17 @@ class GateUpdatesTest {
           .setDoNotStart(true)
           .build();
 
-  private final DemoActivities steps =
-      mock(DemoActivities.class, withSettings().withoutAnnotations());
-  private final InputActivities inputs =
-      mock(InputActivities.class, withSettings().withoutAnnotations());
-  private final EvidenceActivities evidence =
-      mock(EvidenceActivities.class, withSettings().withoutAnnotations());
+  private final DemoRunbookMocks mocks = new DemoRunbookMocks(in -> "e1");
+  private final DemoActivities steps = mocks.steps;
+  private final InputActivities inputs = mocks.inputs;
+  private final EvidenceActivities evidence = mocks.evidence;
 
   private WorkflowClient client;
-  private String taskQueue;
 
   @BeforeEach
   void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    when(steps.inspect(any())).thenAnswer(i -> i.getArgument(0));
-    when(steps.apply(any())).thenAnswer(i -> i.getArgument(0));
-    when(steps.undo(any())).thenAnswer(i -> i.getArgument(0));
-    when(inputs.validate(any())).thenReturn(new InputActivities.ValidationResult(List.of()));
-    when(evidence.record(any())).thenReturn(new EvidenceActivities.EvidenceRef("e1", null, null));
-    worker.registerActivitiesImplementations(steps, inputs, evidence);
-    env.start();
+    mocks.register(env, worker, client);
     this.client = client;
-    this.taskQueue = worker.getTaskQueue();
   }
 
   /**
@@ -74,13 +56,11 @@ class GateUpdatesTest {
    */
   private WorkflowStub startAtGate() throws Exception {
     WorkflowStub stub =
-        client.newUntypedWorkflowStub(
-            DemoRunbookWorkflow.TYPE, WorkflowOptions.newBuilder().setTaskQueue(taskQueue).build());
-    stub.start(
-        JSON.readTree(
+        mocks.start(
+            DemoRunbookWorkflow.TYPE,
             "{\"requestedBy\": \"carol\", \"label\": \"db1\", \"approvals\": {\"approvers\":"
                 + " [\"alice\", \"bob\", \"carol\", \"dan\"], \"minApprovals\": 2,"
-                + " \"requireComment\": true}}"));
+                + " \"requireComment\": true}}");
     atGate(stub, "go");
     return stub;
   }

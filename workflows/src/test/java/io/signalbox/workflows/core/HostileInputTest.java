@@ -6,27 +6,23 @@ import static io.signalbox.workflows.testing.RunbookStubs.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
-import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.signalbox.workflows.demo.DemoActivities;
+import io.signalbox.workflows.demo.DemoRunbookMocks;
 import io.signalbox.workflows.demo.DemoRunbookWorkflow;
 import io.signalbox.workflows.demo.DemoRunbookWorkflowImpl;
 import io.signalbox.workflows.gitea.GiteaDbMigrationInput;
 import io.signalbox.workflows.gitea.GiteaDbMigrationWorkflow;
 import io.signalbox.workflows.gitea.GiteaDbMigrationWorkflowImpl;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,40 +48,18 @@ class HostileInputTest {
           .setDoNotStart(true)
           .build();
 
-  private final DemoActivities steps =
-      mock(DemoActivities.class, withSettings().withoutAnnotations());
-  private final InputActivities inputs =
-      mock(InputActivities.class, withSettings().withoutAnnotations());
-  private final EvidenceActivities evidence =
-      mock(EvidenceActivities.class, withSettings().withoutAnnotations());
-
-  private WorkflowClient client;
-  private String taskQueue;
+  private final DemoRunbookMocks mocks = new DemoRunbookMocks(in -> in.workflowId());
+  private final DemoActivities steps = mocks.steps;
+  private final InputActivities inputs = mocks.inputs;
+  private final EvidenceActivities evidence = mocks.evidence;
 
   @BeforeEach
   void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    when(steps.inspect(any())).thenAnswer(i -> i.getArgument(0));
-    when(steps.apply(any())).thenAnswer(i -> i.getArgument(0));
-    when(steps.undo(any())).thenAnswer(i -> i.getArgument(0));
-    when(inputs.validate(any())).thenReturn(new InputActivities.ValidationResult(List.of()));
-    when(evidence.record(any()))
-        .thenAnswer(
-            i -> {
-              EvidenceActivities.EvidenceInput in = i.getArgument(0);
-              return new EvidenceActivities.EvidenceRef(in.workflowId(), null, null);
-            });
-    worker.registerActivitiesImplementations(steps, inputs, evidence);
-    env.start();
-    this.client = client;
-    this.taskQueue = worker.getTaskQueue();
+    mocks.register(env, worker, client);
   }
 
   private WorkflowStub start(String type, String json) throws Exception {
-    WorkflowStub stub =
-        client.newUntypedWorkflowStub(
-            type, WorkflowOptions.newBuilder().setTaskQueue(taskQueue).build());
-    stub.start(JSON.readTree(json));
-    return stub;
+    return mocks.start(type, json);
   }
 
   // ------------------------------------------------------------ signals

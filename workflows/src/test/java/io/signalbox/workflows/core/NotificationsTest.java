@@ -21,6 +21,7 @@ import io.signalbox.workflows.core.NotifyActivities.Notification;
 import io.signalbox.workflows.core.NotifyActivities.NotifierOutcome;
 import io.signalbox.workflows.core.NotifyActivities.Plan;
 import io.signalbox.workflows.demo.DemoActivities;
+import io.signalbox.workflows.demo.DemoRunbookMocks;
 import io.signalbox.workflows.demo.DemoRunbookWorkflow;
 import io.signalbox.workflows.demo.DemoRunbookWorkflowImpl;
 import io.temporal.client.WorkflowClient;
@@ -59,12 +60,11 @@ class NotificationsTest {
           .setDoNotStart(true)
           .build();
 
-  private final DemoActivities steps =
-      mock(DemoActivities.class, withSettings().withoutAnnotations());
-  private final InputActivities inputs =
-      mock(InputActivities.class, withSettings().withoutAnnotations());
-  private final EvidenceActivities evidence =
-      mock(EvidenceActivities.class, withSettings().withoutAnnotations());
+  private final DemoRunbookMocks mocks =
+      new DemoRunbookMocks(in -> in.workflowId() + "/" + in.runId());
+  private final DemoActivities steps = mocks.steps;
+  private final InputActivities inputs = mocks.inputs;
+  private final EvidenceActivities evidence = mocks.evidence;
   private final NotifyActivities notify =
       mock(NotifyActivities.class, withSettings().withoutAnnotations());
 
@@ -73,21 +73,9 @@ class NotificationsTest {
 
   private TestWorkflowEnvironment env;
   private WorkflowClient client;
-  private String taskQueue;
 
   @BeforeEach
   void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    when(steps.inspect(any())).thenAnswer(i -> i.getArgument(0));
-    when(steps.apply(any())).thenAnswer(i -> i.getArgument(0));
-    when(steps.undo(any())).thenAnswer(i -> i.getArgument(0));
-    when(inputs.validate(any())).thenReturn(new InputActivities.ValidationResult(List.of()));
-    when(evidence.record(any()))
-        .thenAnswer(
-            i -> {
-              EvidenceActivities.EvidenceInput in = i.getArgument(0);
-              return new EvidenceActivities.EvidenceRef(
-                  in.workflowId() + "/" + in.runId(), null, null);
-            });
     when(notify.plan(any()))
         .thenReturn(new Plan(NotifyActivities.EVENTS, List.of("ops"), List.of(), "PT1H"));
     when(notify.deliver(any()))
@@ -96,11 +84,9 @@ class NotificationsTest {
               sent.add(i.getArgument(0));
               return new Delivery(List.of(new NotifierOutcome("hook", true, "HTTP 200")));
             });
-    worker.registerActivitiesImplementations(steps, inputs, evidence, notify);
-    env.start();
+    mocks.register(env, worker, client, notify);
     this.env = env;
     this.client = client;
-    this.taskQueue = worker.getTaskQueue();
   }
 
   private WorkflowStub start(String extra) throws Exception {
@@ -108,7 +94,7 @@ class NotificationsTest {
         client.newUntypedWorkflowStub(
             DemoRunbookWorkflow.TYPE,
             WorkflowOptions.newBuilder()
-                .setTaskQueue(taskQueue)
+                .setTaskQueue(mocks.taskQueue())
                 .setWorkflowId("notify-" + System.nanoTime())
                 .build());
     stub.start(

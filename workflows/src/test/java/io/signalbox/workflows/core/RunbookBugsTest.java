@@ -3,22 +3,17 @@ package io.signalbox.workflows.core;
 import static io.signalbox.workflows.testing.RunbookStubs.failureOf;
 import static io.signalbox.workflows.testing.RunbookStubs.status;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.inOrder;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
-import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.signalbox.workflows.demo.BuggyRunbookWorkflow;
 import io.signalbox.workflows.demo.BuggyRunbookWorkflowImpl;
 import io.signalbox.workflows.demo.DemoActivities;
 import io.signalbox.workflows.demo.DemoActivities.Call;
+import io.signalbox.workflows.demo.DemoRunbookMocks;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -39,8 +34,6 @@ import org.mockito.InOrder;
 // Before the fix these runs retried their workflow task for ever: the timeout fails the test.
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RunbookBugsTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @RegisterExtension
   static final TestWorkflowExtension testWorkflow =
       TestWorkflowExtension.newBuilder()
@@ -48,41 +41,22 @@ class RunbookBugsTest {
           .setDoNotStart(true)
           .build();
 
-  private final DemoActivities steps =
-      mock(DemoActivities.class, withSettings().withoutAnnotations());
-  private final InputActivities inputs =
-      mock(InputActivities.class, withSettings().withoutAnnotations());
-  private final EvidenceActivities evidence =
-      mock(EvidenceActivities.class, withSettings().withoutAnnotations());
+  private final DemoRunbookMocks mocks = new DemoRunbookMocks(in -> in.workflowId());
+  private final DemoActivities steps = mocks.steps;
+  private final InputActivities inputs = mocks.inputs;
+  private final EvidenceActivities evidence = mocks.evidence;
 
   private WorkflowClient client;
-  private String taskQueue;
 
   @BeforeEach
   void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    when(steps.inspect(any())).thenAnswer(i -> i.getArgument(0));
-    when(steps.apply(any())).thenAnswer(i -> i.getArgument(0));
-    when(steps.undo(any())).thenAnswer(i -> i.getArgument(0));
-    when(inputs.validate(any())).thenReturn(new InputActivities.ValidationResult(List.of()));
-    when(evidence.record(any()))
-        .thenAnswer(
-            i -> {
-              EvidenceActivities.EvidenceInput in = i.getArgument(0);
-              return new EvidenceActivities.EvidenceRef(in.workflowId(), null, null);
-            });
-    worker.registerActivitiesImplementations(steps, inputs, evidence);
-    env.start();
+    mocks.register(env, worker, client);
     this.client = client;
-    this.taskQueue = worker.getTaskQueue();
   }
 
   private WorkflowStub start(String label) throws Exception {
-    WorkflowStub stub =
-        client.newUntypedWorkflowStub(
-            BuggyRunbookWorkflow.TYPE,
-            WorkflowOptions.newBuilder().setTaskQueue(taskQueue).build());
-    stub.start(JSON.readTree("{\"requestedBy\": \"carol\", \"label\": \"" + label + "\"}"));
-    return stub;
+    return mocks.start(
+        BuggyRunbookWorkflow.TYPE, "{\"requestedBy\": \"carol\", \"label\": \"" + label + "\"}");
   }
 
   private static Call call(String name) {

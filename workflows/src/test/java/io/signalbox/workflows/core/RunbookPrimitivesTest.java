@@ -10,21 +10,19 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.signalbox.workflows.demo.DemoActivities;
 import io.signalbox.workflows.demo.DemoActivities.Call;
+import io.signalbox.workflows.demo.DemoRunbookMocks;
 import io.signalbox.workflows.demo.DemoRunbookWorkflow;
 import io.signalbox.workflows.demo.DemoRunbookWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -56,45 +54,24 @@ class RunbookPrimitivesTest {
           .setDoNotStart(true)
           .build();
 
-  private final DemoActivities steps =
-      mock(DemoActivities.class, withSettings().withoutAnnotations());
-  private final InputActivities inputs =
-      mock(InputActivities.class, withSettings().withoutAnnotations());
-  private final EvidenceActivities evidence =
-      mock(EvidenceActivities.class, withSettings().withoutAnnotations());
+  private final DemoRunbookMocks mocks =
+      new DemoRunbookMocks(in -> in.workflowId() + "/" + in.runId());
+  private final DemoActivities steps = mocks.steps;
+  private final InputActivities inputs = mocks.inputs;
+  private final EvidenceActivities evidence = mocks.evidence;
 
   private TestWorkflowEnvironment env;
-  private WorkflowClient client;
-  private String taskQueue;
 
   @BeforeEach
   void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    when(steps.inspect(any())).thenAnswer(i -> i.getArgument(0));
-    when(steps.apply(any())).thenAnswer(i -> i.getArgument(0));
-    when(steps.undo(any())).thenAnswer(i -> i.getArgument(0));
-    when(inputs.validate(any())).thenReturn(new InputActivities.ValidationResult(List.of()));
-    when(evidence.record(any()))
-        .thenAnswer(
-            i -> {
-              EvidenceActivities.EvidenceInput in = i.getArgument(0);
-              return new EvidenceActivities.EvidenceRef(
-                  in.workflowId() + "/" + in.runId(), null, null);
-            });
-    worker.registerActivitiesImplementations(steps, inputs, evidence);
-    env.start();
+    mocks.register(env, worker, client);
     this.env = env;
-    this.client = client;
-    this.taskQueue = worker.getTaskQueue();
   }
 
   // ------------------------------------------------------------ helpers
 
   private WorkflowStub start(String json) throws Exception {
-    WorkflowStub stub =
-        client.newUntypedWorkflowStub(
-            DemoRunbookWorkflow.TYPE, WorkflowOptions.newBuilder().setTaskQueue(taskQueue).build());
-    stub.start(JSON.readTree(json));
-    return stub;
+    return mocks.start(DemoRunbookWorkflow.TYPE, json);
   }
 
   private static String input(String extra) {

@@ -7,13 +7,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.inOrder;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.signalbox.workflows.copy.CheckTargetResult;
 import io.signalbox.workflows.copy.CopyActivities;
 import io.signalbox.workflows.copy.PostgresActivities;
@@ -22,22 +19,19 @@ import io.signalbox.workflows.copy.ServerDescription;
 import io.signalbox.workflows.copy.TableStats;
 import io.signalbox.workflows.copy.TableStatsResult;
 import io.signalbox.workflows.core.CommandActivities;
-import io.signalbox.workflows.core.EvidenceActivities;
 import io.signalbox.workflows.core.HealthCheckActivities;
-import io.signalbox.workflows.core.InputActivities;
 import io.signalbox.workflows.core.KubernetesActivities;
 import io.signalbox.workflows.core.KubernetesActivities.KubeScaleInput;
-import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
 import io.signalbox.workflows.core.Phase;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookStatus;
 import io.signalbox.workflows.core.Signals;
+import io.signalbox.workflows.testing.MigrationMocks;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.client.ActivityCanceledException;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -60,8 +54,6 @@ import org.mockito.InOrder;
 // A workflow bug shows as a workflow task retried forever: fail the test instead of hanging.
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GiteaDbMigrationWorkflowTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @RegisterExtension
   static final TestWorkflowExtension testWorkflow =
       TestWorkflowExtension.newBuilder()
@@ -76,20 +68,12 @@ class GiteaDbMigrationWorkflowTest {
           .setDoNotStart(true)
           .build();
 
-  private final PostgresActivities postgres = mockOf(PostgresActivities.class);
-  private final KubernetesActivities kube = mockOf(KubernetesActivities.class);
-  private final CommandActivities commands = mockOf(CommandActivities.class);
-  private final HealthCheckActivities health = mockOf(HealthCheckActivities.class);
-  private final CopyActivities copy = mockOf(CopyActivities.class);
-  private final InputActivities inputs = mockOf(InputActivities.class);
-  private final EvidenceActivities evidence = mockOf(EvidenceActivities.class);
-
-  private WorkflowClient client;
-  private String taskQueue;
-
-  private static <T> T mockOf(Class<T> type) {
-    return mock(type, withSettings().withoutAnnotations());
-  }
+  private final MigrationMocks mocks = new MigrationMocks();
+  private final PostgresActivities postgres = mocks.postgres;
+  private final KubernetesActivities kube = mocks.kube;
+  private final CommandActivities commands = mocks.commands;
+  private final HealthCheckActivities health = mocks.health;
+  private final CopyActivities copy = mocks.copy;
 
   private static final ServerDescription DB =
       new ServerDescription(
@@ -127,8 +111,6 @@ class GiteaDbMigrationWorkflowTest {
 
   @BeforeEach
   void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    when(inputs.validate(any())).thenReturn(new InputActivities.ValidationResult(List.of()));
-    when(evidence.record(any())).thenReturn(new EvidenceActivities.EvidenceRef("ev", null, null));
     when(postgres.describe(any())).thenReturn(DB);
     when(postgres.checkTarget(any())).thenReturn(new CheckTargetResult(DB, List.of(), List.of()));
     when(kube.clusterHealth(any()))
@@ -146,13 +128,7 @@ class GiteaDbMigrationWorkflowTest {
         .thenReturn(
             new KubernetesActivities.KubeDeploymentStatus(
                 "Deployment", "gitea", "gitea", 3, 3, 3, List.of("gitea:1.22"), "app=gitea"));
-    when(kube.scale(any()))
-        .thenAnswer(
-            i -> {
-              KubeScaleInput in = i.getArgument(0);
-              return new KubeScaleResult(
-                  in.kind(), in.namespace(), in.name(), 3, in.replicas(), true, in.replicas(), 5);
-            });
+    MigrationMocks.scalesFrom(kube, 3);
     when(kube.mergePatch(any()))
         .thenAnswer(
             i -> {
@@ -198,11 +174,7 @@ class GiteaDbMigrationWorkflowTest {
         .thenReturn(
             new TableStatsResult(
                 List.of(new TableStats("public.repository", 10, null)), null, false));
-    worker.registerActivitiesImplementations(
-        postgres, kube, commands, health, copy, inputs, evidence);
-    env.start();
-    this.client = client;
-    this.taskQueue = worker.getTaskQueue();
+    mocks.register(env, worker, client);
   }
 
   private static final String INPUT =
@@ -223,15 +195,8 @@ class GiteaDbMigrationWorkflowTest {
       """;
 
   private WorkflowStub start(String extra) throws Exception {
-    WorkflowStub stub =
-        client.newUntypedWorkflowStub(
-            GiteaDbMigrationWorkflow.TYPE,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(taskQueue)
-                .setWorkflowId("gitea-db-migration-test")
-                .build());
-    stub.start(JSON.readTree(INPUT.formatted(extra)));
-    return stub;
+    return mocks.start(
+        GiteaDbMigrationWorkflow.TYPE, "gitea-db-migration-test", INPUT.formatted(extra));
   }
 
   private static void approve(WorkflowStub stub, String gate) {
@@ -474,19 +439,14 @@ class GiteaDbMigrationWorkflowTest {
         .thenReturn(new io.signalbox.workflows.copy.FreezeResult("gitea", false, "r", 2));
     when(copy.verify(any())).thenReturn(report(false));
     WorkflowStub stub =
-        client.newUntypedWorkflowStub(
+        mocks.start(
             GiteaDbMigrationWorkflow.TYPE,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(taskQueue)
-                .setWorkflowId("plain-copy")
-                .build());
-    stub.start(
-        JSON.readTree(
+            "plain-copy",
             """
             {"requestedBy": "alice", "safetyBackup": false,
              "source": {"host": "old", "database": "app", "user": "app"},
              "target": {"host": "new", "database": "app", "user": "app"}}
-            """));
+            """);
     atGate(stub, "freeze");
     stub.signal("approve", new Signals.Approve("freeze", "bob", null, null));
     ApplicationFailure f = failureOf(stub);

@@ -18,14 +18,13 @@ import io.signalbox.workflows.core.Json;
 import io.signalbox.workflows.core.KubernetesActivities;
 import io.signalbox.workflows.core.KubernetesActivities.KubePatchInput;
 import io.signalbox.workflows.core.KubernetesActivities.KubePatchResult;
-import io.signalbox.workflows.core.KubernetesActivities.KubeScaleInput;
-import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
 import io.signalbox.workflows.core.SecretRef;
 import io.signalbox.workflows.migration.SwitchFacts;
 import io.signalbox.workflows.rollback.CarryOverActivities.Carried;
 import io.signalbox.workflows.rollback.CarryOverActivities.LeftBehind;
 import io.signalbox.workflows.rollback.CarryOverActivities.TableDiff;
 import io.signalbox.workflows.rollback.RollbackEvidenceActivities.RecordedRun;
+import io.signalbox.workflows.testing.MigrationMocks;
 import java.util.List;
 
 /**
@@ -149,13 +148,7 @@ final class RollbackMocks {
         .thenReturn(
             new KubernetesActivities.KubeDeploymentStatus(
                 "Deployment", "gitea", "gitea", 3, 3, 3, List.of("gitea:1.22"), "app=gitea"));
-    when(kube.scale(any()))
-        .thenAnswer(
-            i -> {
-              KubeScaleInput in = i.getArgument(0);
-              return new KubeScaleResult(
-                  in.kind(), in.namespace(), in.name(), 3, in.replicas(), true, in.replicas(), 5);
-            });
+    MigrationMocks.scalesFrom(kube, 3);
     when(kube.mergePatch(any()))
         .thenAnswer(
             i -> {

@@ -1,5 +1,6 @@
 package io.signalbox.workflows.statehub;
 
+import static io.signalbox.workflows.testing.MigrationMocks.mockOf;
 import static io.signalbox.workflows.testing.RunbookStubs.atGate;
 import static io.signalbox.workflows.testing.RunbookStubs.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,11 +8,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.inOrder;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
-import static org.mockito.Mockito.withSettings;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.signalbox.workflows.backup.BackupHistoryActivities;
@@ -26,17 +25,13 @@ import io.signalbox.workflows.copy.ServerDescription;
 import io.signalbox.workflows.copy.UnfreezeResult;
 import io.signalbox.workflows.core.ApprovalRecord;
 import io.signalbox.workflows.core.CommandActivities;
-import io.signalbox.workflows.core.EvidenceActivities;
 import io.signalbox.workflows.core.HealthCheckActivities;
-import io.signalbox.workflows.core.InputActivities;
 import io.signalbox.workflows.core.KubernetesActivities;
-import io.signalbox.workflows.core.KubernetesActivities.KubeScaleInput;
-import io.signalbox.workflows.core.KubernetesActivities.KubeScaleResult;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.Signals;
+import io.signalbox.workflows.testing.MigrationMocks;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -68,21 +63,13 @@ class StateHubCutoverWorkflowTest {
           .setDoNotStart(true)
           .build();
 
-  private final PostgresActivities postgres = mockOf(PostgresActivities.class);
-  private final KubernetesActivities kube = mockOf(KubernetesActivities.class);
-  private final CommandActivities commands = mockOf(CommandActivities.class);
-  private final HealthCheckActivities health = mockOf(HealthCheckActivities.class);
-  private final CopyActivities copy = mockOf(CopyActivities.class);
-  private final InputActivities inputs = mockOf(InputActivities.class);
-  private final EvidenceActivities evidence = mockOf(EvidenceActivities.class);
+  private final MigrationMocks mocks = new MigrationMocks();
+  private final PostgresActivities postgres = mocks.postgres;
+  private final KubernetesActivities kube = mocks.kube;
+  private final CommandActivities commands = mocks.commands;
+  private final HealthCheckActivities health = mocks.health;
+  private final CopyActivities copy = mocks.copy;
   private final BackupHistoryActivities history = mockOf(BackupHistoryActivities.class);
-
-  private WorkflowClient client;
-  private String taskQueue;
-
-  private static <T> T mockOf(Class<T> type) {
-    return mock(type, withSettings().withoutAnnotations());
-  }
 
   private static final ServerDescription DB =
       new ServerDescription(
@@ -111,8 +98,6 @@ class StateHubCutoverWorkflowTest {
 
   @BeforeEach
   void setUp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
-    when(inputs.validate(any())).thenReturn(new InputActivities.ValidationResult(List.of()));
-    when(evidence.record(any())).thenReturn(new EvidenceActivities.EvidenceRef("ev", null, null));
     when(history.read(any()))
         .thenReturn(
             new BackupHistoryActivities.HistoryResult(
@@ -156,13 +141,7 @@ class StateHubCutoverWorkflowTest {
         .thenReturn(
             new KubernetesActivities.KubeDeploymentStatus(
                 "Deployment", "state-hub", "state-hub", 0, 0, 0, List.of(), "app=state-hub"));
-    when(kube.scale(any()))
-        .thenAnswer(
-            i -> {
-              KubeScaleInput in = i.getArgument(0);
-              return new KubeScaleResult(
-                  in.kind(), in.namespace(), in.name(), 0, in.replicas(), true, in.replicas(), 5);
-            });
+    MigrationMocks.scalesFrom(kube, 0);
     when(kube.mergePatch(any()))
         .thenAnswer(
             i -> {
@@ -177,11 +156,7 @@ class StateHubCutoverWorkflowTest {
                   JSON.createObjectNode(),
                   null);
             });
-    worker.registerActivitiesImplementations(
-        postgres, kube, commands, health, copy, inputs, evidence, history);
-    env.start();
-    this.client = client;
-    this.taskQueue = worker.getTaskQueue();
+    mocks.register(env, worker, client, history);
   }
 
   private static final String INPUT =
@@ -198,15 +173,7 @@ class StateHubCutoverWorkflowTest {
       """;
 
   private WorkflowStub start() throws Exception {
-    WorkflowStub stub =
-        client.newUntypedWorkflowStub(
-            StateHubCutoverWorkflow.TYPE,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(taskQueue)
-                .setWorkflowId("state-hub-cutover-test")
-                .build());
-    stub.start(JSON.readTree(INPUT));
-    return stub;
+    return mocks.start(StateHubCutoverWorkflow.TYPE, "state-hub-cutover-test", INPUT);
   }
 
   private static void approve(WorkflowStub stub, String gate) {

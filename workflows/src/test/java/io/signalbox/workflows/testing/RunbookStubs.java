@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.RunbookStatus;
+import io.signalbox.workflows.core.Signals;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
@@ -18,6 +19,13 @@ import java.util.function.Predicate;
  */
 public final class RunbookStubs {
   private RunbookStubs() {}
+
+  /**
+   * Approves {@code gate} as {@code by} through the {@code approve} signal, as an approver does.
+   */
+  public static void approve(WorkflowStub stub, String gate, String by) {
+    stub.signal("approve", new Signals.Approve(gate, by, "checked", null));
+  }
 
   /** The run's {@code status} query. */
   public static RunbookStatus status(WorkflowStub stub) {

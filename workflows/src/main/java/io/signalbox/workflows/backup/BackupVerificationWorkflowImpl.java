@@ -324,7 +324,7 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
                     + d.path()
                     + " does not match its manifest: "
                     + restored.summary()
-                    + mismatches(restored)
+                    + restored.describeMismatches(CopyActivities.VerificationReport.SUMMARY_ITEMS)
                     + ".");
           }
           record();
@@ -470,17 +470,16 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
 
   private void record(boolean passed, String summary) {
     runbook.verification(
-        new BackupVerificationReport(
+        BackupVerificationReport.of(
             name,
             passed,
             summary,
             rtoSeconds,
             maxRestoreSeconds,
-            restored == null ? null : restored.tables(),
+            restored,
             dumpReport,
             scratchDescription,
             files,
-            BackupVerificationReport.Restore.of(restored),
             amcheck));
   }
 
@@ -553,15 +552,5 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
         d.rows(),
         takenNew,
         kept);
-  }
-
-  private static String mismatches(CopyActivities.VerificationReport report) {
-    StringBuilder out = new StringBuilder();
-    report.tables().stream()
-        .filter(t -> !t.ok())
-        .forEach(t -> out.append("; ").append(t.table()).append(": ").append(t.problem()));
-    report.sequenceProblems().forEach(p -> out.append("; sequence ").append(p));
-    report.schemaDifferences().forEach(p -> out.append("; schema ").append(p));
-    return out.toString();
   }
 }

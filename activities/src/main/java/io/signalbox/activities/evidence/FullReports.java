@@ -2,7 +2,6 @@ package io.signalbox.activities.evidence;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.signalbox.workflows.core.Json;
 import io.signalbox.workflows.core.RunbookResult;
 import io.signalbox.workflows.core.StoredReport;
 import java.util.ArrayList;
@@ -81,13 +80,20 @@ public final class FullReports {
     }
   }
 
-  /** The reference of a holder as a record, or null when it does not read as one. */
+  /**
+   * The reference of a holder as a record (the evidence adds {@code verified} and {@code check} to
+   * it, which the record does not have), or null when it names no run and report.
+   */
   public static StoredReport reference(ObjectNode holder) {
-    try {
-      return Json.mapper().treeToValue(holder.get("fullReport"), StoredReport.class);
-    } catch (Exception e) {
-      return null; // an unreadable reference is reported as not found
-    }
+    JsonNode ref = holder.path("fullReport");
+    StoredReport r =
+        new StoredReport(
+            ref.path("workflowId").asText(null),
+            ref.path("runId").asText(null),
+            ref.path("name").asText(null),
+            ref.path("sha256").asText(null),
+            ref.path("store").asText(null));
+    return r.workflowId() == null || r.runId() == null || r.name() == null ? null : r;
   }
 
   private static void fill(ObjectNode holder, ReportStore store) {

@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalbox.activities.backup.BackupActivitiesImpl;
 import io.signalbox.activities.command.CommandRunner;
 import io.signalbox.activities.copy.CopyActivitiesImpl;
+import io.signalbox.activities.copy.DumpRoots;
 import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
+import io.signalbox.activities.evidence.ReportStore;
 import io.signalbox.activities.input.InputActivitiesImpl;
 import io.signalbox.activities.postgres.PgConnector;
 import io.signalbox.activities.postgres.PgTools;
@@ -96,7 +98,15 @@ class BackupVerificationEndToEndTest {
     CommandRunner runner = new CommandRunner();
     PgTools tools = new PgTools(runner, sourceServer().binDir(), secrets::resolve);
     PgConnector connector = new PgConnector(secrets);
-    copy = new CopyActivitiesImpl(tools, connector, dumps, null /* shared dir */);
+    // Reports kept as files under the evidence directory, as a worker without a database does.
+    copy =
+        new CopyActivitiesImpl(
+            tools,
+            connector,
+            dumps,
+            DumpRoots.of(dumps),
+            null /* shared dir */,
+            new ReportStore(null, work.resolve("evidence")));
 
     env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder().build());
     Worker worker = env.newWorker("signalbox");
@@ -219,6 +229,9 @@ class BackupVerificationEndToEndTest {
     assertThat(v.path("restore").path("matches").asBoolean()).isTrue();
     assertThat(v.path("restore").path("checksums").asBoolean()).isTrue();
     assertThat(v.path("tables").size()).isGreaterThanOrEqualTo(8);
+    assertThat(v.path("tableCount").asInt()).isEqualTo(v.path("tables").size());
+    assertThat(v.path("fullReport").path("store").asText()).isEqualTo(ReportStore.FILE);
+    assertThat(v.path("restore").path("fullReport")).isEqualTo(v.path("fullReport"));
     assertThat(v.path("amcheck").path("ok").asBoolean()).isTrue();
     assertThat(v.path("dump").path("path").asText()).isEqualTo(dump.toString());
     assertThat(v.path("dump").path("sourceVersion").asText()).startsWith("15");
@@ -226,13 +239,18 @@ class BackupVerificationEndToEndTest {
     assertThat(scratchDatabases()).isEmpty();
     assertThat(dump.resolve("manifest.json")).as("a given backup is kept").exists();
     try (Stream<Path> evidence = Files.walk(work.resolve("evidence"))) {
-      Path json = evidence.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
-      assertThat(Files.readString(json)).contains("\"rtoSeconds\"");
+      Path json =
+          evidence
+              .filter(f -> f.toString().endsWith(".json") && !f.toString().endsWith(".report.json"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(Files.readString(json)).contains("\"rtoSeconds\"").contains("\"verified\" : true");
     }
     try (Stream<Path> evidence = Files.walk(work.resolve("evidence"))) {
       Path md = evidence.filter(f -> f.toString().endsWith(".md")).findFirst().orElseThrow();
       assertThat(Files.readString(md))
           .contains("**RTO:**")
+          .contains("**Full report:** SHA-256 matches")
           .contains("(within)")
           .contains("public.accounts")
           .contains("0 mismatches");

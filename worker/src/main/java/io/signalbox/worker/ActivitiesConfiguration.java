@@ -11,6 +11,7 @@ import io.signalbox.activities.evidence.BackupHistory;
 import io.signalbox.activities.evidence.BackupHistoryActivitiesImpl;
 import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
 import io.signalbox.activities.evidence.EvidenceStore;
+import io.signalbox.activities.evidence.ReportStore;
 import io.signalbox.activities.evidence.RollbackEvidenceActivitiesImpl;
 import io.signalbox.activities.health.HealthCheckActivitiesImpl;
 import io.signalbox.activities.input.InputActivitiesImpl;
@@ -97,13 +98,29 @@ public class ActivitiesConfiguration {
    */
   @Bean
   public CopyActivitiesImpl copyActivities(
-      PgTools tools, SecretResolver secrets, SignalboxProperties properties, DumpRoots roots) {
+      PgTools tools,
+      SecretResolver secrets,
+      SignalboxProperties properties,
+      DumpRoots roots,
+      ReportStore reports) {
     return new CopyActivitiesImpl(
         tools,
         new PgConnector(secrets),
         properties.dumpDir().toAbsolutePath().normalize(),
         roots,
-        properties.sharedDumpDir() ? null : properties.hostTaskQueue());
+        properties.sharedDumpDir() ? null : properties.hostTaskQueue(),
+        reports);
+  }
+
+  /**
+   * Reports too large for workflow history (a verification's row per table): in Signalbox's own
+   * database, or without one as files under the evidence directory (one worker, e.g. the dev
+   * profile: the evidence is recorded where the file was written).
+   */
+  @Bean
+  public ReportStore reportStore(
+      ObjectProvider<DataSource> dataSource, SignalboxProperties properties) {
+    return new ReportStore(dataSource.getIfAvailable(), properties.evidenceDir().toAbsolutePath());
   }
 
   @Bean
@@ -127,7 +144,7 @@ public class ActivitiesConfiguration {
    */
   @Bean
   public EvidenceActivitiesImpl evidenceActivities(
-      ObjectProvider<DataSource> dataSource, SignalboxProperties properties) {
+      ObjectProvider<DataSource> dataSource, SignalboxProperties properties, ReportStore reports) {
     DataSource ds = dataSource.getIfAvailable();
     if (ds == null) {
       log.warn(
@@ -135,7 +152,7 @@ public class ActivitiesConfiguration {
               + " {}. Set SPRING_DATASOURCE_URL/_USERNAME/_PASSWORD to keep it in PostgreSQL too.",
           properties.evidenceDir().toAbsolutePath());
     }
-    return new EvidenceActivitiesImpl(ds, properties.evidenceDir().toAbsolutePath());
+    return new EvidenceActivitiesImpl(ds, properties.evidenceDir().toAbsolutePath(), reports);
   }
 
   /** The read side of evidence, when there is a database. */

@@ -123,6 +123,26 @@ class ReplayTest {
   }
 
   @Test
+  void postgresCopyOfFiveThousandTablesWithABoundedReportReplays() throws Exception {
+    // Recorded by activities' HistorySizeEndToEndTest: a real copy of 5,000 tables, one changed
+    // on the target, whose verify returned the bounded report with its fullReport reference.
+    WorkflowExecutionHistory history = history("postgres-copy-5000-tables-bounded-report.json");
+    assertThat(history.getLastEvent().hasWorkflowExecutionFailedEventAttributes()).isTrue();
+    assertThat(
+            history.getEvents().stream()
+                .filter(e -> e.hasActivityTaskCompletedEventAttributes())
+                .map(
+                    e ->
+                        e.getActivityTaskCompletedEventAttributes()
+                            .getResult()
+                            .getPayloads(0)
+                            .getData()
+                            .toStringUtf8()))
+        .anySatisfy(r -> assertThat(r).contains("\"fullReport\"").contains("\"tableCount\":5000"));
+    WorkflowReplayer.replayWorkflowExecution(history, PostgresCopyWorkflowImpl.class);
+  }
+
+  @Test
   void replayCatchesAWorkflowThatChangedItsSteps() throws Exception {
     // The demo history replayed against a different workflow must fail: proof the check bites.
     WorkflowExecutionHistory history = history("demo-runbook-approved.json");

@@ -1,5 +1,6 @@
 package io.signalbox.activities.copy;
 
+import io.signalbox.activities.evidence.ReportStore;
 import io.signalbox.activities.postgres.Inspector;
 import io.signalbox.activities.postgres.PgConnector;
 import io.signalbox.activities.postgres.PgErrors;
@@ -15,6 +16,8 @@ import io.signalbox.workflows.copy.TableStats;
 import io.signalbox.workflows.copy.TableStatsResult;
 import io.signalbox.workflows.core.Endpoint;
 import io.signalbox.workflows.core.FailureType;
+import io.signalbox.workflows.core.Json;
+import io.signalbox.workflows.core.StoredReport;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.io.UncheckedIOException;
@@ -47,6 +50,7 @@ public class CopyActivitiesImpl implements CopyActivities {
   private final Path defaultDumpDir;
   private final DumpRoots roots;
   private final String hostTaskQueue;
+  private final ReportStore reports;
 
   /** A dump key: a run id (a UUID), optionally with a suffix such as {@code -redo-1}. */
   private static final Pattern DUMP_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -76,6 +80,23 @@ public class CopyActivitiesImpl implements CopyActivities {
       Path defaultDumpDir,
       DumpRoots roots,
       String hostTaskQueue) {
+    this(tools, connector, defaultDumpDir, roots, hostTaskQueue, null);
+  }
+
+  /**
+   * @param reports where {@link #verify} keeps its whole report (every table) and returns a bounded
+   *     one with the reference (STYLE.md 26); null to return the whole report (called directly, as
+   *     benchmarks and tests do)
+   * @see #CopyActivitiesImpl(PgTools, PgConnector, Path, DumpRoots, String)
+   */
+  public CopyActivitiesImpl(
+      PgTools tools,
+      PgConnector connector,
+      Path defaultDumpDir,
+      DumpRoots roots,
+      String hostTaskQueue,
+      ReportStore reports) {
+    this.reports = reports;
     this.tools = tools;
     this.snapshotDump = new SnapshotDump(tools);
     this.connector = connector;
@@ -200,10 +221,30 @@ public class CopyActivitiesImpl implements CopyActivities {
         targetSequences = Inspector.sequences(c);
         targetInventory = Inspector.inventory(c);
       }
-      return report(manifest, targetStats, targetSequences, targetInventory, checksums);
+      return kept(report(manifest, targetStats, targetSequences, targetInventory, checksums), ctx);
     } catch (SQLException e) {
       throw PgErrors.failure("verify " + target.describe(), e);
     }
+  }
+
+  /**
+   * The whole report goes to the evidence store, keyed by this activity's run and id; the workflow
+   * gets the bounded report with the reference and digest, so a database with thousands of tables
+   * stays far from Temporal's payload and history limits. Outside an activity, or without a store,
+   * the whole report.
+   */
+  private VerificationReport kept(VerificationReport whole, ActivityExecutionContext ctx) {
+    if (reports == null || ctx == null) {
+      return whole;
+    }
+    var info = ctx.getInfo();
+    StoredReport ref =
+        reports.put(
+            info.getWorkflowId(),
+            info.getRunId(),
+            "verify-" + info.getActivityId(),
+            Json.tree(whole));
+    return whole.bounded(VerificationReport.SUMMARY_ITEMS, ref);
   }
 
   /** Compares the target with the manifest: tables, then sequences, then schema. */

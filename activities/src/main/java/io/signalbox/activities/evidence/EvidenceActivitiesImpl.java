@@ -88,6 +88,7 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
 
   private final DataSource dataSource;
   private final Path directory;
+  private final ReportStore reports;
 
   /**
    * @param dataSource Signalbox's own database (pooled by the worker), migrated by {@link
@@ -95,11 +96,21 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
    * @param directory where to write the files, or null to keep evidence in the database only
    */
   public EvidenceActivitiesImpl(DataSource dataSource, Path directory) {
+    this(dataSource, directory, new ReportStore(dataSource, directory));
+  }
+
+  /**
+   * @param reports where the whole reports that results only reference ({@code fullReport}) are
+   *     read from
+   * @see #EvidenceActivitiesImpl(DataSource, Path)
+   */
+  public EvidenceActivitiesImpl(DataSource dataSource, Path directory, ReportStore reports) {
     if (dataSource == null && directory == null) {
       throw new IllegalArgumentException("evidence needs a database, a directory or both");
     }
     this.dataSource = dataSource;
     this.directory = directory == null ? null : directory.toAbsolutePath().normalize();
+    this.reports = reports;
   }
 
   @Override
@@ -111,7 +122,7 @@ public class EvidenceActivitiesImpl implements EvidenceActivities {
       throw FailureType.INVALID_INPUT.failure("evidence needs a workflowId, a runId and a result");
     }
     String evidenceId = evidenceId(input.workflowId(), input.runId());
-    RunbookResult result = redact(input.result());
+    RunbookResult result = redact(FullReports.expand(input.result(), reports));
     EvidenceInput redacted =
         new EvidenceInput(
             input.workflowId(), input.runId(), input.startedAt(), input.endedAt(), result);

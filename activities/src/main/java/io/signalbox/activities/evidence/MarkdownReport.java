@@ -165,6 +165,7 @@ public final class MarkdownReport {
       return;
     }
     md.append("## Verification\n\n");
+    fullReport(md, v);
     JsonNode tables = v.get("tables");
     if (!v.isObject() || tables == null || !tables.isArray()) {
       codeBlock(md, pretty(v));
@@ -207,7 +208,29 @@ public final class MarkdownReport {
     List<String> rest = new ArrayList<>();
     v.fieldNames().forEachRemaining(rest::add);
     rest.remove("tables");
+    rest.remove("fullReport");
     fields(md, v, rest);
+  }
+
+  /**
+   * Where the table comes from when the run carried only its first rows: the stored report, its
+   * digest, and whether it matched (a mismatch or a missing report is said in capitals).
+   */
+  private static void fullReport(StringBuilder md, JsonNode v) {
+    JsonNode ref = v.path("fullReport");
+    if (!ref.isObject()) {
+      return;
+    }
+    boolean verified = ref.path("verified").asBoolean(false);
+    md.append(verified ? "**Full report:** " : "**Full report — WARNING:** ")
+        .append(text(ref.path("check").asText("not checked")))
+        .append(" (report `")
+        .append(text(ref.path("name").asText()))
+        .append("` of run `")
+        .append(text(ref.path("workflowId").asText() + "/" + ref.path("runId").asText()))
+        .append("`, SHA-256 `")
+        .append(text(ref.path("sha256").asText()))
+        .append("`).\n\n");
   }
 
   /** The union of the rows' field names, in the order they are first seen. */

@@ -50,7 +50,7 @@ class EvidenceActivitiesImplTest {
     db = "evidence_" + DATABASES.incrementAndGet();
     server.createDatabase(db);
     dataSource = dataSource(server, db);
-    assertThat(EvidenceSchema.migrate(dataSource)).isEqualTo(2);
+    assertThat(EvidenceSchema.migrate(dataSource)).isEqualTo(3);
     dir = Files.createDirectories(root.resolve("evidence"));
     evidence = new EvidenceActivitiesImpl(dataSource, dir);
     store = new EvidenceStore(dataSource);

@@ -21,7 +21,7 @@ class EvidenceSchemaTest {
     server.createDatabase("twice");
     DataSource ds = dataSource(server, "twice");
 
-    assertThat(EvidenceSchema.migrate(ds)).isEqualTo(2);
+    assertThat(EvidenceSchema.migrate(ds)).isEqualTo(3);
     assertThat(EvidenceSchema.migrate(ds)).isZero();
 
     assertThat(
@@ -29,7 +29,15 @@ class EvidenceSchemaTest {
                 "twice",
                 "SELECT version || ' ' || success FROM signalbox_schema_history ORDER BY"
                     + " installed_rank"))
-        .containsExactly("1 true", "2 true");
+        .containsExactly("1 true", "2 true", "3 true");
+    assertThat(
+            server.queryValue(
+                "twice",
+                "SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM pg_constraint c"
+                    + " CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)"
+                    + " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum"
+                    + " WHERE c.conname = 'signalbox_report_pkey'"))
+        .isEqualTo("workflow_id,run_id,name");
     assertThat(
             server.queryColumn(
                 "twice",
@@ -60,7 +68,7 @@ class EvidenceSchemaTest {
   }
 
   @Test
-  void aStoreOnV1KeepsItsRecordsWhenV2KeysThemByRun() {
+  void aStoreOnV1KeepsItsRecordsWhenV2KeysThemByRunAndV3AddsReports() {
     PostgresServer server = pg.server(0);
     server.createDatabase("upgrade");
     DataSource ds = dataSource(server, "upgrade");
@@ -76,7 +84,7 @@ class EvidenceSchemaTest {
         "INSERT INTO signalbox_evidence (evidence_id, workflow_id, run_id, json, markdown)"
             + " VALUES ('wf/run-1', 'wf', 'run-1', '{}', '# run 1')");
 
-    assertThat(EvidenceSchema.migrate(ds)).isEqualTo(1);
+    assertThat(EvidenceSchema.migrate(ds)).isEqualTo(2);
     new EvidenceActivitiesImpl(ds, null).record(EvidenceActivitiesImplTest.input("wf", "run-2"));
 
     assertThat(
@@ -94,7 +102,7 @@ class EvidenceSchemaTest {
     server.execute("shared", "CREATE TABLE someone_elses (id int)");
     DataSource ds = dataSource(server, "shared");
 
-    assertThat(EvidenceSchema.migrate(ds)).isEqualTo(2);
+    assertThat(EvidenceSchema.migrate(ds)).isEqualTo(3);
     assertThat(EvidenceSchema.migrate(ds)).isZero();
     assertThat(server.queryValue("shared", "SELECT count(*) FROM signalbox_evidence"))
         .isEqualTo("0");

@@ -1,7 +1,13 @@
 package io.signalbox.worker.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
 import io.signalbox.activities.evidence.EvidenceStore;
+import io.signalbox.activities.evidence.FullReports;
+import io.signalbox.activities.evidence.ReportStore;
+import io.signalbox.workflows.core.Json;
+import io.signalbox.workflows.core.StoredReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -23,7 +29,9 @@ import picocli.CommandLine.Spec;
  * record). Evidence is kept per run, so a workflow id that was reused has several: the newest is
  * shown, {@code --run} picks another. From Signalbox's own database when one is given (as the
  * worker is configured: {@code SPRING_DATASOURCE_URL}, {@code _USERNAME}, {@code _PASSWORD}), else
- * from the evidence files.
+ * from the evidence files. The full reports the evidence references (a verification's row per
+ * table) are read again and checked against the SHA-256 the run recorded; a mismatch is said on
+ * stderr and exits 1.
  */
 @Command(
     name = "evidence",
@@ -65,6 +73,11 @@ class EvidenceCommand implements Callable<Integer> {
       description = "Evidence files, when no database is given (default: ${DEFAULT-VALUE}).")
   Path dir;
 
+  /** The evidence JSON of the run shown, to check the full reports it references. */
+  private JsonNode evidence;
+
+  private ReportStore reports;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -73,7 +86,58 @@ class EvidenceCommand implements Callable<Integer> {
     if (!text.endsWith("\n")) {
       out.println();
     }
-    return 0;
+    return checkFullReports() ? 0 : CliException.FAILED;
+  }
+
+  /**
+   * Checks each full report the evidence references (a verification with a row per table, kept
+   * apart from the run's history) against the SHA-256 the run recorded, reading it again from the
+   * store: a report changed since (or gone) is said on stderr and the command exits 1; a match is
+   * silent, as the report itself already says it matched when it was recorded.
+   */
+  private boolean checkFullReports() {
+    if (evidence == null) {
+      return true;
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    boolean ok = true;
+    List<ObjectNode> holders = new java.util.ArrayList<>();
+    FullReports.forEachReference(evidence.path("result").path("verification"), holders::add);
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (ObjectNode holder : holders) {
+      StoredReport ref = FullReports.reference(holder);
+      if (ref == null || !seen.add(ref.evidenceId() + "/" + ref.name())) {
+        continue;
+      }
+      String what = "full report " + ref.name() + " of " + ref.evidenceId();
+      Optional<ReportStore.Loaded> loaded;
+      try {
+        loaded = reports.get(ref);
+      } catch (RuntimeException e) {
+        err.println("WARNING: " + what + " could not be read: " + Errors.rootMessage(e));
+        ok = false;
+        continue;
+      }
+      if (loaded.isEmpty()) {
+        err.println(
+            "WARNING: "
+                + what
+                + " is not in the store (the evidence above shows what was found when it was"
+                + " recorded)");
+        ok = false;
+      } else if (!loaded.get().matches()) {
+        err.println(
+            "WARNING: "
+                + what
+                + ": SHA-256 DOES NOT MATCH. The stored report's is "
+                + loaded.get().sha256()
+                + ", the run recorded "
+                + ref.sha256()
+                + ": the report was changed after the run.");
+        ok = false;
+      }
+    }
+    return ok;
   }
 
   private String fromDatabase() {
@@ -87,6 +151,7 @@ class EvidenceCommand implements Callable<Integer> {
       ds.setPassword(password);
     }
     EvidenceStore store = new EvidenceStore(ds);
+    reports = new ReportStore(ds, dir);
     Optional<EvidenceStore.EvidenceRecord> found;
     List<EvidenceStore.EvidenceSummary> runs;
     try {
@@ -120,16 +185,19 @@ class EvidenceCommand implements Callable<Integer> {
                       .toList()
                   + "; pick one with --run)");
     }
+    evidence = record.json();
     return json ? record.json().toPrettyString() : record.markdown();
   }
 
   private String fromFiles() throws IOException {
     Path file = locate();
-    if (json) {
-      String name = file.getFileName().toString();
-      file = file.resolveSibling(name.substring(0, name.length() - 3) + ".json");
+    String name = file.getFileName().toString();
+    Path jsonFile = file.resolveSibling(name.substring(0, name.length() - 3) + ".json");
+    if (Files.isRegularFile(jsonFile)) {
+      evidence = Json.mapper().readTree(jsonFile.toFile());
+      reports = new ReportStore(null, dir);
     }
-    return Files.readString(file);
+    return Files.readString(json ? jsonFile : file);
   }
 
   /** The run given by --run, else {@code workflowId/runId}, else the newest report of the id. */

@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signalbox.activities.evidence.EvidenceActivitiesImpl;
 import io.signalbox.activities.evidence.EvidenceSchema;
+import io.signalbox.activities.evidence.ReportStore;
 import io.signalbox.testing.PostgresExtension;
 import io.signalbox.testing.PostgresServer;
+import io.signalbox.workflows.copy.CopyActivities;
 import io.signalbox.workflows.core.EvidenceActivities.EvidenceInput;
+import io.signalbox.workflows.core.Json;
 import io.signalbox.workflows.core.RunbookResult;
+import io.signalbox.workflows.core.StoredReport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -121,5 +125,57 @@ class EvidenceCommandTest {
     Result newer =
         cli("evidence", "reused-id", "--run", "run-new", "--evidence-dir", dir.toString());
     assertThat(newer.out()).contains("GateRejected");
+  }
+
+  @Test
+  void theFullReportIsCheckedAgainAndAChangeSinceIsSaid() {
+    PostgresServer server = pg.server(0);
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(url);
+    ds.setUser(server.superuser());
+    ds.setPassword(server.password());
+    ReportStore reports = new ReportStore(ds, null);
+    List<CopyActivities.TableCheck> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      rows.add(new CopyActivities.TableCheck("public.t" + i, 1L, 1L, "a", "a", true, null));
+    }
+    CopyActivities.VerificationReport whole =
+        new CopyActivities.VerificationReport(
+            true, "30 tables match", true, 30, 30, rows, List.of(), List.of());
+    StoredReport ref = reports.put("wide-copy", "run-1", "verify-7", Json.tree(whole));
+    new EvidenceActivitiesImpl(ds, null, reports)
+        .record(
+            new EvidenceInput(
+                "wide-copy",
+                "run-1",
+                "2026-03-26T10:00:00Z",
+                "2026-03-26T10:01:00Z",
+                new RunbookResult(
+                    "COMPLETED",
+                    "PostgresCopy",
+                    null,
+                    Json.tree(whole.bounded(20, ref)),
+                    null,
+                    List.of(),
+                    List.of(),
+                    null,
+                    "Completed.",
+                    false)));
+
+    Result ok = cli(db("evidence", "wide-copy"));
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(ok.out()).contains("SHA-256 matches: all 30 tables").contains("| public.t29 |");
+    assertThat(ok.err()).doesNotContain("WARNING");
+    assertThat(ok.out()).contains(ref.sha256());
+
+    server.execute(
+        "cli_evidence",
+        "UPDATE signalbox_report SET json = jsonb_set(json, '{matches}', 'false')"
+            + " WHERE workflow_id = 'wide-copy'");
+    Result changed = cli(db("evidence", "wide-copy"));
+    assertThat(changed.code()).isEqualTo(CliException.FAILED);
+    assertThat(changed.err())
+        .contains("WARNING: full report verify-7 of wide-copy/run-1: SHA-256 DOES NOT MATCH")
+        .contains("the report was changed after the run");
   }
 }

@@ -125,6 +125,9 @@ class DemoIT {
     assertThat(evidence.out)
         .startsWith("# GiteaDbMigration demo-migration: COMPLETED")
         .contains("**Matches:** yes")
+        // The dev profile has no database: the copy's whole report is a file under the evidence
+        // directory, found by its reference and digest.
+        .contains("**Full report:** SHA-256 matches: all 6 tables")
         .contains("| public.attachment | 1000 | 1000 |")
         .contains("| public.action | 18300 | 18300 |")
         .contains("| freeze | APPROVED | bob |")

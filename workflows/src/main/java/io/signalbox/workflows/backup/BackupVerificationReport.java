@@ -1,6 +1,8 @@
 package io.signalbox.workflows.backup;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.signalbox.workflows.copy.CopyActivities;
+import io.signalbox.workflows.core.StoredReport;
 import java.util.List;
 
 /**
@@ -13,13 +15,18 @@ import java.util.List;
  * @param summary one line for people
  * @param rtoSeconds the restore's wall time (RTO), null until restored
  * @param maxRestoreSeconds the limit ({@code maxRestoreTime})
- * @param tables the restored database against the manifest, one row per table (mismatches first):
- *     the evidence report shows them as a table
+ * @param tables the restored database against the manifest, one row per table (mismatches first),
+ *     bounded as the copy's report is (the first rows; the evidence report shows every row, loaded
+ *     through {@code fullReport}, as a table)
  * @param dump which dump was verified
  * @param scratch the scratch database, {@code user@host:port/signalbox_verify_…}
  * @param files the dump's files against their recorded sizes and digests
  * @param restore the rest of that comparison: totals, sequences, schema
  * @param amcheck what pg_amcheck found in the restored database
+ * @param tableCount tables compared, all of them, when {@code tables} is bounded
+ * @param moreTables rows left out of {@code tables}, when it is bounded
+ * @param fullReport where the copy's whole verification report (every table) is kept, and its
+ *     digest; the evidence shows every row from it. Null when {@code tables} holds every row
  */
 public record BackupVerificationReport(
     String database,
@@ -32,7 +39,42 @@ public record BackupVerificationReport(
     String scratch,
     BackupActivities.FilesReport files,
     Restore restore,
-    BackupActivities.AmcheckReport amcheck) {
+    BackupActivities.AmcheckReport amcheck,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer tableCount,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer moreTables,
+    @JsonInclude(JsonInclude.Include.NON_NULL) StoredReport fullReport) {
+
+  /**
+   * The report of a backup verification; {@code restored} is the copy's verification (bounded or
+   * whole), whose rows, counts and reference it carries.
+   */
+  public static BackupVerificationReport of(
+      String database,
+      boolean passed,
+      String summary,
+      Double rtoSeconds,
+      double maxRestoreSeconds,
+      CopyActivities.VerificationReport restored,
+      Dump dump,
+      String scratch,
+      BackupActivities.FilesReport files,
+      BackupActivities.AmcheckReport amcheck) {
+    return new BackupVerificationReport(
+        database,
+        passed,
+        summary,
+        rtoSeconds,
+        maxRestoreSeconds,
+        restored == null ? null : restored.tables(),
+        dump,
+        scratch,
+        files,
+        Restore.of(restored),
+        amcheck,
+        restored == null ? null : restored.tableCount(),
+        restored == null ? null : restored.moreTables(),
+        restored == null ? null : restored.fullReport());
+  }
 
   /**
    * The restored database against the manifest, without the per-table rows ({@code tables}).
@@ -43,7 +85,10 @@ public record BackupVerificationReport(
    * @param sourceRows rows in the manifest
    * @param targetRows rows restored
    * @param sequenceProblems sequences behind where the dump had them
-   * @param schemaDifferences schema objects that differ
+   * @param schemaDifferences schema objects that differ (bounded as the copy's report)
+   * @param sequenceProblemCount sequence problems, all of them, when the lists are bounded
+   * @param schemaDifferenceCount schema differences, all of them, when the lists are bounded
+   * @param fullReport where the copy's whole verification report is kept, and its digest
    */
   public record Restore(
       boolean matches,
@@ -52,7 +97,10 @@ public record BackupVerificationReport(
       long sourceRows,
       long targetRows,
       List<String> sequenceProblems,
-      List<String> schemaDifferences) {
+      List<String> schemaDifferences,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer sequenceProblemCount,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer schemaDifferenceCount,
+      @JsonInclude(JsonInclude.Include.NON_NULL) StoredReport fullReport) {
 
     /** The summary part of a copy's verification report. */
     public static Restore of(CopyActivities.VerificationReport r) {
@@ -65,7 +113,10 @@ public record BackupVerificationReport(
               r.sourceRows(),
               r.targetRows(),
               r.sequenceProblems(),
-              r.schemaDifferences());
+              r.schemaDifferences(),
+              r.sequenceProblemCount(),
+              r.schemaDifferenceCount(),
+              r.fullReport());
     }
   }
 

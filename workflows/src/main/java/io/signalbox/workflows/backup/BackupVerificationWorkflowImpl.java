@@ -302,7 +302,7 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
                     + d.path()
                     + " does not match its manifest: "
                     + restored.summary()
-                    + mismatches(restored)
+                    + restored.describeMismatches(CopyActivities.VerificationReport.SUMMARY_ITEMS)
                     + ".");
           }
           record();
@@ -448,17 +448,16 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
 
   private void record(boolean passed, String summary) {
     runbook.verification(
-        new BackupVerificationReport(
+        BackupVerificationReport.of(
             name,
             passed,
             summary,
             rtoSeconds,
             maxRestoreSeconds,
-            restored == null ? null : restored.tables(),
+            restored,
             dumpReport,
             scratchDescription,
             files,
-            BackupVerificationReport.Restore.of(restored),
             amcheck));
   }
 
@@ -531,15 +530,5 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
         d.rows(),
         takenNew,
         kept);
-  }
-
-  private static String mismatches(CopyActivities.VerificationReport report) {
-    StringBuilder out = new StringBuilder();
-    report.tables().stream()
-        .filter(t -> !t.ok())
-        .forEach(t -> out.append("; ").append(t.table()).append(": ").append(t.problem()));
-    report.sequenceProblems().forEach(p -> out.append("; sequence ").append(p));
-    report.schemaDifferences().forEach(p -> out.append("; schema ").append(p));
-    return out.toString();
   }
 }

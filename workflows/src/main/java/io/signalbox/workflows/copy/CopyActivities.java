@@ -1,7 +1,10 @@
 package io.signalbox.workflows.copy;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.signalbox.workflows.core.Endpoint;
+import io.signalbox.workflows.core.StoredReport;
 import io.temporal.activity.ActivityInterface;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -115,14 +118,29 @@ public interface CopyActivities {
   /**
    * The verification of a target against the source's manifest.
    *
+   * <p>A database has thousands of tables, so the activity that verifies keeps the full report in
+   * the evidence store and returns a bounded one ({@link #bounded}): at most {@link #SUMMARY_ITEMS}
+   * rows of {@code tables} (mismatches first), of {@code sequenceProblems} and of {@code
+   * schemaDifferences} (each list then ending with {@code "... and N more"}), the counts, and
+   * {@code fullReport}, the reference and digest of the whole report. Reports recorded before that
+   * carry every row and no {@code fullReport}.
+   *
    * @param matches whether everything matched
    * @param summary one line for people
    * @param checksums whether content checksums were compared
    * @param sourceRows rows on the source (manifest)
    * @param targetRows rows on the target
-   * @param tables one line per table, mismatches first
+   * @param tables one line per table, mismatches first (bounded: the first {@link #SUMMARY_ITEMS})
    * @param sequenceProblems sequences on the target behind where the source was
    * @param schemaDifferences schema objects that differ
+   * @param tableCount tables compared, all of them (null in reports that carry every row)
+   * @param mismatchCount tables that differ, all of them (null as {@code tableCount})
+   * @param moreTables rows of {@code tables} left out of this bounded report (null as {@code
+   *     tableCount})
+   * @param sequenceProblemCount sequence problems, all of them (null as {@code tableCount})
+   * @param schemaDifferenceCount schema differences, all of them (null as {@code tableCount})
+   * @param fullReport where the whole report is kept, and its digest; null when this report is the
+   *     whole report
    */
   record VerificationReport(
       boolean matches,
@@ -132,11 +150,153 @@ public interface CopyActivities {
       long targetRows,
       List<TableCheck> tables,
       List<String> sequenceProblems,
-      List<String> schemaDifferences) {
+      List<String> schemaDifferences,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer tableCount,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer mismatchCount,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer moreTables,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer sequenceProblemCount,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer schemaDifferenceCount,
+      @JsonInclude(JsonInclude.Include.NON_NULL) StoredReport fullReport) {
 
-    /** The names of the mismatching tables. */
+    /**
+     * The most rows of each list a bounded report carries: with table names of up to 63 bytes per
+     * part, a bounded report stays below about 10 KiB however many tables the database has.
+     */
+    public static final int SUMMARY_ITEMS = 20;
+
+    /** A whole report, as the verification computes it (and as reports were before bounding). */
+    public VerificationReport(
+        boolean matches,
+        String summary,
+        boolean checksums,
+        long sourceRows,
+        long targetRows,
+        List<TableCheck> tables,
+        List<String> sequenceProblems,
+        List<String> schemaDifferences) {
+      this(
+          matches,
+          summary,
+          checksums,
+          sourceRows,
+          targetRows,
+          tables,
+          sequenceProblems,
+          schemaDifferences,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null);
+    }
+
+    /** The names of the mismatching tables (of this report: a bounded one names the first). */
     public List<String> mismatchingTables() {
       return tables.stream().filter(t -> !t.ok()).map(TableCheck::table).toList();
+    }
+
+    /** Tables compared, all of them, whether this report is bounded or whole. */
+    public int tablesTotal() {
+      return tableCount != null ? tableCount : tables == null ? 0 : tables.size();
+    }
+
+    /** Tables that differ, all of them, whether this report is bounded or whole. */
+    public int mismatchesTotal() {
+      return mismatchCount != null
+          ? mismatchCount
+          : tables == null ? 0 : (int) tables.stream().filter(t -> !t.ok()).count();
+    }
+
+    /**
+     * This report bounded for workflow history: the first {@code limit} rows of each list (tables
+     * keep their order, mismatches first), a list cut short ending with {@code "... and N more"},
+     * the counts of all rows, and the reference to the whole report. The summary ends with where
+     * the whole report is read ({@code signalbox evidence <id>}).
+     *
+     * @param limit rows to keep per list (at least 1)
+     * @param full where the whole report is kept, with its digest
+     */
+    public VerificationReport bounded(int limit, StoredReport full) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be at least 1");
+      }
+      List<TableCheck> all = tables == null ? List.of() : tables;
+      List<String> sequences = sequenceProblems == null ? List.of() : sequenceProblems;
+      List<String> schema = schemaDifferences == null ? List.of() : schemaDifferences;
+      String line =
+          full == null
+              ? summary
+              : summary + "; full report: signalbox evidence " + full.evidenceId();
+      return new VerificationReport(
+          matches,
+          line,
+          checksums,
+          sourceRows,
+          targetRows,
+          List.copyOf(all.subList(0, Math.min(limit, all.size()))),
+          firstOf(sequences, limit),
+          firstOf(schema, limit),
+          all.size(),
+          (int) all.stream().filter(t -> !t.ok()).count(),
+          Math.max(0, all.size() - limit),
+          sequences.size(),
+          schema.size(),
+          full);
+    }
+
+    /**
+     * What differs, for a failure message: {@code "; <table>: <problem>"} per mismatching table,
+     * sequence problem and schema difference, at most {@code limit} of each, then how many more
+     * there are (a bounded report's summary says where to read them all).
+     */
+    public String describeMismatches(int limit) {
+      StringBuilder out = new StringBuilder();
+      List<TableCheck> bad =
+          tables == null ? List.of() : tables.stream().filter(t -> !t.ok()).toList();
+      bad.stream()
+          .limit(limit)
+          .forEach(t -> out.append("; ").append(t.table()).append(": ").append(t.problem()));
+      int moreBad = mismatchesTotal() - Math.min(limit, bad.size());
+      if (moreBad > 0) {
+        out.append("; ... and ").append(moreBad).append(" more mismatching tables");
+      }
+      appendItems(out, "sequence ", sequenceProblems, sequenceProblemCount, limit);
+      appendItems(out, "schema ", schemaDifferences, schemaDifferenceCount, limit);
+      return out.toString();
+    }
+
+    private static void appendItems(
+        StringBuilder out, String prefix, List<String> items, Integer total, int limit) {
+      if (items == null) {
+        return;
+      }
+      int shown = shown(items);
+      int count = total != null ? total : items.size();
+      items.stream()
+          .limit(Math.min(limit, shown))
+          .forEach(p -> out.append("; ").append(prefix).append(p));
+      int more = count - Math.min(limit, shown);
+      if (more > 0) {
+        out.append("; ... and ").append(more).append(" more ").append(prefix.strip());
+      }
+    }
+
+    /** Items of a list that are not its {@code "... and N more"} line. */
+    private static int shown(List<String> items) {
+      int n = items.size();
+      return n > 0 && items.get(n - 1).startsWith(MORE) ? n - 1 : n;
+    }
+
+    private static final String MORE = "... and ";
+
+    private static List<String> firstOf(List<String> items, int limit) {
+      if (items.size() <= limit) {
+        return List.copyOf(items);
+      }
+      List<String> first = new ArrayList<>(items.subList(0, limit));
+      first.add(MORE + (items.size() - limit) + " more");
+      return List.copyOf(first);
     }
   }
 

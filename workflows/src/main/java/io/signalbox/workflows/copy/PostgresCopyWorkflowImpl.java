@@ -195,7 +195,7 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
       throw FailureType.VERIFICATION_FAILED.failure(
           "Verification failed: "
               + report.summary()
-              + mismatches(report)
+              + report.describeMismatches(CopyActivities.VerificationReport.SUMMARY_ITEMS)
               + ". The target "
               + in.target().describe()
               + " is left as it is for inspection; the source was only read.");
@@ -376,15 +376,5 @@ public class PostgresCopyWorkflowImpl extends RunbookWorkflow<PostgresCopyInput>
   /** Whether the activity was never picked up in time from its queue: its worker is gone. */
   static boolean scheduleToStartTimedOut(TemporalFailure failure) {
     return HostBoundAttempts.scheduleToStartTimedOut(failure);
-  }
-
-  private static String mismatches(CopyActivities.VerificationReport report) {
-    StringBuilder out = new StringBuilder();
-    report.tables().stream()
-        .filter(t -> !t.ok())
-        .forEach(t -> out.append("; ").append(t.table()).append(": ").append(t.problem()));
-    report.sequenceProblems().forEach(p -> out.append("; sequence ").append(p));
-    report.schemaDifferences().forEach(p -> out.append("; schema ").append(p));
-    return out.toString();
   }
 }

@@ -527,7 +527,14 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
     s.put("checksums", v.path("checksums").asBoolean());
     s.put("sourceRows", v.path("sourceRows").asLong());
     s.put("targetRows", v.path("targetRows").asLong());
-    s.put("tables", v.path("tables").size());
+    // A bounded report (fullReport) counts every table in tableCount; its rows are the first few.
+    s.put("tables", v.has("tableCount") ? v.path("tableCount").asInt() : v.path("tables").size());
+    if (v.has("mismatchCount")) {
+      s.put("mismatchingTables", v.path("mismatchCount").asInt());
+    }
+    if (v.has("fullReport")) {
+      s.put("fullReport", v.get("fullReport"));
+    }
     return s;
   }
 

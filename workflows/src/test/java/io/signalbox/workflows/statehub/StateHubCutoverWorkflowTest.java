@@ -12,6 +12,7 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.signalbox.workflows.backup.BackupHistoryActivities;
 import io.signalbox.workflows.copy.CheckTargetResult;
@@ -191,6 +192,48 @@ class StateHubCutoverWorkflowTest {
     assertThat(f.getDetails().get(RunbookResult.class).approvals())
         .extracting(ApprovalRecord::decision)
         .containsExactly(ApprovalRecord.TIMED_OUT);
+  }
+
+  @Test
+  void theGatesShowTheBoundedReportOfFiveThousandTables() throws Exception {
+    List<CopyActivities.TableCheck> rows = new java.util.ArrayList<>();
+    for (int i = 1; i <= 5000; i++) {
+      rows.add(new CopyActivities.TableCheck("public.t" + i, 1L, 1L, "a", "a", true, null));
+    }
+    io.signalbox.workflows.core.StoredReport ref =
+        new io.signalbox.workflows.core.StoredReport(
+            "state-hub-cutover-test-rehearsal", "r1", "verify-9", "ab".repeat(32), "database");
+    when(copy.verify(any()))
+        .thenReturn(
+            new CopyActivities.VerificationReport(
+                    true,
+                    "5000 tables and 5000 rows match",
+                    true,
+                    5000,
+                    5000,
+                    rows,
+                    List.of(),
+                    List.of())
+                .bounded(CopyActivities.VerificationReport.SUMMARY_ITEMS, ref));
+    WorkflowStub stub = start();
+
+    JsonNode freeze = JSON.valueToTree(atGate(stub, "freeze").pendingGate().report());
+    assertThat(freeze.path("rehearsal").path("tables").asInt()).isEqualTo(5000);
+    assertThat(freeze.path("rehearsal").path("mismatchingTables").asInt()).isZero();
+    assertThat(freeze.path("rehearsal").path("summary").asText())
+        .isEqualTo(
+            "5000 tables and 5000 rows match; full report: signalbox evidence"
+                + " state-hub-cutover-test-rehearsal/r1");
+    assertThat(freeze.path("rehearsal").path("fullReport").path("sha256").asText())
+        .isEqualTo(ref.sha256());
+
+    approve(stub, "freeze");
+    JsonNode cutover = JSON.valueToTree(atGate(stub, "cutover").pendingGate().report());
+    assertThat(cutover.path("tables")).hasSize(20);
+    assertThat(cutover.path("tableCount").asInt()).isEqualTo(5000);
+    assertThat(cutover.path("moreTables").asInt()).isEqualTo(4980);
+    assertThat(JSON.writeValueAsString(cutover).length()).isLessThan(16 * 1024);
+    stub.cancel();
   }
 
   @Test

@@ -364,7 +364,10 @@ class PostgresCopyWorkflowTest {
             "restore waited PT2S on task queue "
                 + DYING_QUEUE
                 + " and no worker took it: the worker that holds the dump is gone");
-    verify(dyingHost, org.mockito.Mockito.times(1)).restore(any());
+    // A worker being shut down may still run a task its poller had already taken (seen under
+    // load): that attempt dies the same way, so the dying host is called at least once, and the
+    // restore that completed is the fresh dump's on the live host.
+    verify(dyingHost, org.mockito.Mockito.atLeastOnce()).restore(any());
     verify(dumpHost)
         .restore(org.mockito.ArgumentMatchers.argThat(r -> r.dumpPath().equals("/dumps/a/c1")));
     verify(dumpHost)

@@ -156,6 +156,29 @@ public final class Inspector {
   }
 
   /**
+   * {@link #dataTables} with the size of each one's rows ({@code pg_table_size}: heap and TOAST, no
+   * indexes), for progress: what a dump writes and a verification reads is about this much.
+   */
+  public static Map<String, Long> dataTableSizes(Connection c) throws SQLException {
+    Map<String, Long> sizes = new TreeMap<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),"
+                    + " pg_catalog.pg_table_size(c.oid) FROM pg_catalog.pg_class c"
+                    + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE c.relkind = 'r' AND "
+                    + USER_SCHEMA
+                    + " AND "
+                    + notExtensionMember("pg_catalog.pg_class", "c.oid"))) {
+      while (rs.next()) {
+        sizes.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return sizes;
+  }
+
+  /**
    * The query that counts (and checksums) one table. {@code table} must be a quoted name from
    * {@link #dataTables}. The checksum is the sum of a 64-bit hash of each row's text form: the same
    * rows give the same sum in any order, one changed value changes it. The row is referenced as

@@ -108,6 +108,15 @@ public class PgTools {
     return restore.restore(request, progress);
   }
 
+  /**
+   * {@link #restore(RestoreRequest, Consumer)}, telling {@code lines} the dump's table of contents
+   * and pg_restore's verbose output (for progress).
+   */
+  public RestoreOutcome restore(
+      RestoreRequest request, Consumer<RestoreProgress> progress, RestoreLines lines) {
+    return restore.restore(request, progress, lines);
+  }
+
   // ---------------------------------------------------------------- connections
 
   /** Resolves the endpoint's password reference (null when it has none). */

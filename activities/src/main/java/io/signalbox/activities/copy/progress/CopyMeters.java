@@ -1,0 +1,61 @@
+package io.signalbox.activities.copy.progress;
+
+import io.signalbox.activities.postgres.Inspector;
+import io.signalbox.activities.postgres.PgConnector;
+import io.signalbox.workflows.core.Endpoint;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes the meters of a copy's three long steps, reading the totals they need (table sizes) from
+ * the databases. Progress is for people: when the sizes cannot be read, the step goes on and its
+ * progress says less (no totals), it never fails for it.
+ */
+public final class CopyMeters {
+  private static final Logger log = LoggerFactory.getLogger(CopyMeters.class);
+
+  private final PgConnector connector;
+  private final LongSupplier nanos;
+
+  /**
+   * @param connector opens JDBC connections to read table sizes
+   * @param nanos a monotonic clock in nanoseconds ({@code System::nanoTime})
+   */
+  public CopyMeters(PgConnector connector, LongSupplier nanos) {
+    this.connector = connector;
+    this.nanos = nanos;
+  }
+
+  /** For a dump of {@code source} into {@code dir} with pg_dump {@code -j jobs -Z compression}. */
+  public DumpMeter dump(Endpoint source, Path dir, int jobs, int compression) {
+    return new DumpMeter(
+        new ProgressMeter("dump", nanos), tableSizes(source), dir, jobs, compression > 0);
+  }
+
+  /** For a restore of the dump in {@code dir}; see {@link RestoreMeter}. */
+  public RestoreMeter restore(Path dir, boolean finishedLines) {
+    return new RestoreMeter(new ProgressMeter("restore", nanos), dir, finishedLines);
+  }
+
+  /** For the verification of {@code target}. */
+  public VerifyMeter verify(Endpoint target, boolean checksums) {
+    return new VerifyMeter(new ProgressMeter("verify", nanos), tableSizes(target), checksums);
+  }
+
+  private Map<String, Long> tableSizes(Endpoint endpoint) {
+    try (Connection c = connector.open(endpoint)) {
+      return Inspector.dataTableSizes(c);
+    } catch (SQLException | RuntimeException e) {
+      log.warn(
+          "cannot read the table sizes of {} for progress: {}",
+          endpoint.describe(),
+          e.getMessage());
+      return Map.of();
+    }
+  }
+}

@@ -27,7 +27,12 @@ import java.util.function.Function;
  * cancelled activity) kills the tool and propagates.
  */
 public class PgTools {
-  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+  /**
+   * How often a running pg_dump / pg_restore is looked at for progress: a directory listing, cheap;
+   * the SDK sends the newest heartbeat at most every few seconds anyway. Once a second, so a step
+   * of a few seconds still shows progress in {@code signalbox status}.
+   */
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
 
   /** See {@link PgToolCommands#PG_TLS_ENV}. */
   static final Set<String> PG_TLS_ENV = PgToolCommands.PG_TLS_ENV;

@@ -169,7 +169,18 @@ public class CopyActivitiesImpl implements CopyActivities {
     ActivityExecutionContext ctx = context();
     int jobs = request.jobs() == null ? 2 : request.jobs();
     // pg_restore prints each table's end only in parallel, and a data-only restore runs serially.
-    RestoreMeter meter = meters.restore(dir, jobs > 1 && !Boolean.TRUE.equals(request.dataOnly()));
+    try (RestoreMeter meter =
+        meters.restore(
+            dir, jobs > 1 && !Boolean.TRUE.equals(request.dataOnly()), request.target())) {
+      return restore(request, dir, ctx, meter);
+    }
+  }
+
+  private RestoreResult restore(
+      CopyActivities.RestoreRequest request,
+      Path dir,
+      ActivityExecutionContext ctx,
+      RestoreMeter meter) {
     RestoreOutcome outcome =
         tools.restore(
             new io.signalbox.activities.postgres.RestoreRequest(

@@ -34,22 +34,40 @@ public final class CopyMeters {
   /** For a dump of {@code source} into {@code dir} with pg_dump {@code -j jobs -Z compression}. */
   public DumpMeter dump(Endpoint source, Path dir, int jobs, int compression) {
     return new DumpMeter(
-        new ProgressMeter("dump", nanos), tableSizes(source), dir, jobs, compression > 0);
+        new ProgressMeter("dump", nanos),
+        sizes(source, Inspector::copyTextEstimates),
+        dir,
+        jobs,
+        compression > 0);
   }
 
-  /** For a restore of the dump in {@code dir}; see {@link RestoreMeter}. */
-  public RestoreMeter restore(Path dir, boolean finishedLines) {
-    return new RestoreMeter(new ProgressMeter("restore", nanos), dir, finishedLines);
+  /**
+   * For a restore of the dump in {@code dir} into {@code target}; see {@link RestoreMeter}. Close
+   * it after the restore (it may hold a connection to the target).
+   */
+  public RestoreMeter restore(Path dir, boolean finishedLines, Endpoint target) {
+    return new RestoreMeter(
+        new ProgressMeter("restore", nanos),
+        dir,
+        finishedLines,
+        new CopyInFlight(() -> connector.open(target)));
   }
 
   /** For the verification of {@code target}. */
   public VerifyMeter verify(Endpoint target, boolean checksums) {
-    return new VerifyMeter(new ProgressMeter("verify", nanos), tableSizes(target), checksums);
+    return new VerifyMeter(
+        new ProgressMeter("verify", nanos), sizes(target, Inspector::dataTableSizes), checksums);
   }
 
-  private Map<String, Long> tableSizes(Endpoint endpoint) {
+  /** Reads sizes per table. */
+  @FunctionalInterface
+  private interface SizeQuery {
+    Map<String, Long> read(Connection c) throws SQLException;
+  }
+
+  private Map<String, Long> sizes(Endpoint endpoint, SizeQuery query) {
     try (Connection c = connector.open(endpoint)) {
-      return Inspector.dataTableSizes(c);
+      return query.read(c);
     } catch (SQLException | RuntimeException e) {
       log.warn(
           "cannot read the table sizes of {} for progress: {}",

@@ -9,12 +9,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The dump's progress. The total is the source tables' size ({@code pg_table_size}, read before
- * pg_dump starts): pg_dump writes each row as COPY text, which for uncompressed dumps comes to
- * about that (a little less: no tuple headers, no free space). Done is the bytes pg_dump has
- * written so far. pg_dump creates a table's data file when it starts that table, and at most {@code
- * jobs} tables are open at once, so the tables done are at least the data files present less {@code
- * jobs}.
+ * The dump's progress. The total is an estimate of the COPY text pg_dump will write, read before it
+ * starts ({@code Inspector.copyTextEstimates}: rows times the columns' average width from the
+ * planner's statistics, else the table's size); once pg_dump has ended it is what was written. Done
+ * is the bytes pg_dump has written so far. pg_dump creates a table's data file when it starts that
+ * table, and at most {@code jobs} tables are open at once, so the tables done are at least the data
+ * files present less {@code jobs}.
  *
  * <p>pg_dump's own progress comes from {@code SnapshotDump} every few seconds; once pg_dump has
  * ended it repeats the same figures (same elapsed time) while the snapshot's counts and the

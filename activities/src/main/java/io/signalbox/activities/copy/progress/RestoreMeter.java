@@ -16,13 +16,14 @@ import java.util.regex.Pattern;
  * pg_restore's {@code --verbose} lines. The total is the size of the dump's table data files; a
  * table counts as done (its file's bytes with it) when pg_restore says it finished loading it
  * ({@code finished item N TABLE DATA}, printed with {@code -j} above 1), or, restoring serially,
- * when pg_restore goes on to the next item. After the data come the index builds and constraints,
- * shown as their own stage.
+ * when pg_restore goes on to the next item; the tables being loaded add what their {@code COPY} has
+ * taken in so far ({@code pg_stat_progress_copy} on the target, uncompressed dumps only). After the
+ * data come the index builds and constraints, shown as their own stage.
  *
  * <p>The lines come from the thread that reads pg_restore's output, the heartbeats from the
  * activity's thread: the methods are synchronized.
  */
-public final class RestoreMeter {
+public final class RestoreMeter implements AutoCloseable {
   /** {@code 3581; 0 16390 TABLE DATA public orders owner} in {@code pg_restore --list}. */
   private static final Pattern TOC_TABLE_DATA =
       Pattern.compile("^(\\d+); \\d+ \\d+ TABLE DATA (\\S+) (.+) \\S+$");
@@ -35,6 +36,8 @@ public final class RestoreMeter {
   private final ProgressMeter meter;
   private final Path dir;
   private final boolean finishedLines;
+  private final CopyInFlight inFlight;
+  private boolean compressed;
   private final Map<Integer, Long> bytesById = new HashMap<>();
   private final Map<String, Integer> idByName = new HashMap<>();
   private final Set<Integer> done = new HashSet<>();
@@ -49,9 +52,17 @@ public final class RestoreMeter {
    *     data-only list restore); otherwise a table is done when the next item starts
    */
   public RestoreMeter(ProgressMeter meter, Path dir, boolean finishedLines) {
+    this(meter, dir, finishedLines, null);
+  }
+
+  /**
+   * @param inFlight the bytes taken in by the COPYs running in the target, or null
+   */
+  RestoreMeter(ProgressMeter meter, Path dir, boolean finishedLines, CopyInFlight inFlight) {
     this.meter = meter;
     this.dir = dir;
     this.finishedLines = finishedLines;
+    this.inFlight = inFlight;
   }
 
   /** One line of {@code pg_restore --list}. */
@@ -93,13 +104,23 @@ public final class RestoreMeter {
   public synchronized CopyProgress progress() {
     boolean allData = !bytesById.isEmpty() && done.size() >= bytesById.size();
     String stage = allData ? "indexes and constraints" : "data";
-    return meter.update(stage, bytesDone, done.size(), allData ? null : currentName);
+    long loading = allData || compressed || inFlight == null ? 0 : inFlight.getAsLong();
+    long total = bytesById.values().stream().mapToLong(Long::longValue).sum();
+    return meter.update(
+        stage, Math.min(bytesDone + loading, total), done.size(), allData ? null : currentName);
   }
 
   /** The restore has ended well: everything loaded. */
   public synchronized CopyProgress finished() {
     bytesById.keySet().forEach(this::markDone);
     return meter.update("done", bytesDone, done.size(), null);
+  }
+
+  @Override
+  public void close() {
+    if (inFlight != null) {
+      inFlight.close();
+    }
   }
 
   private void markDone(int id) {
@@ -112,6 +133,7 @@ public final class RestoreMeter {
     for (String suffix : new String[] {"", ".gz", ".lz4", ".zst"}) {
       Path p = dir.resolve(id + ".dat" + suffix);
       if (Files.isRegularFile(p)) {
+        compressed |= !suffix.isEmpty(); // COPY counts uncompressed bytes: not comparable
         try {
           return Files.size(p);
         } catch (IOException e) {

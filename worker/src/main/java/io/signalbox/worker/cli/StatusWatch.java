@@ -83,7 +83,8 @@ final class StatusWatch {
         lastStep = step;
         List<RunProgress.Step> steps = RunProgress.of(temporal, description);
         for (RunProgress.Step s : steps) {
-          if (!s.progress().equals(lastProgress.put(s.workflowId(), s.progress()))) {
+          // The first figures are in the status just printed; a line for each new one after.
+          if (!s.progress().equals(lastProgress.put(s.workflowId(), s.progress())) && !first) {
             out.println(
                 now
                     + "  "

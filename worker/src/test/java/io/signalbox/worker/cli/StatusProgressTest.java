@@ -47,6 +47,12 @@ class StatusProgressTest {
       new CopyProgress(
           "dump", "data", 670_000_000L, 1_900_000_000L, 23, 66, 38_200_000L, 33L, null, 12);
 
+  /** What it heartbeats once the test has advanced it: 70 %, 50 of 66 tables. */
+  static final CopyProgress LATER =
+      new CopyProgress(
+          "dump", "data", 1_330_000_000L, 1_900_000_000L, 50, 66, 38_000_000L, 15L, null, 30);
+
+  static final CountDownLatch ADVANCE = new CountDownLatch(1);
   static final CountDownLatch RELEASE = new CountDownLatch(1);
 
   private static DevServer server;
@@ -89,7 +95,8 @@ class StatusProgressTest {
               HeldDump.class,
               ActivityOptions.newBuilder()
                   .setStartToCloseTimeout(Duration.ofMinutes(2))
-                  .setHeartbeatTimeout(Duration.ofSeconds(30))
+                  // The SDK sends a new heartbeat every 0.8 × this: the test waits for the second.
+                  .setHeartbeatTimeout(Duration.ofSeconds(2))
                   .build())
           .dump();
       step = "done";
@@ -102,13 +109,13 @@ class StatusProgressTest {
     }
   }
 
-  /** Heartbeats {@link #MID_COPY} until the test releases it. */
+  /** Heartbeats {@link #MID_COPY}, then {@link #LATER} once advanced, until released. */
   public static class HeldDumpImpl implements HeldDump {
     @Override
     public void dump() {
       try {
         while (!RELEASE.await(100, TimeUnit.MILLISECONDS)) {
-          Activity.getExecutionContext().heartbeat(MID_COPY);
+          Activity.getExecutionContext().heartbeat(ADVANCE.getCount() == 0 ? LATER : MID_COPY);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -132,6 +139,7 @@ class StatusProgressTest {
 
   @AfterAll
   static void stop() {
+    ADVANCE.countDown();
     RELEASE.countDown();
     workers.shutdownNow();
     stubs.shutdownNow();
@@ -187,12 +195,22 @@ class StatusProgressTest {
                     },
                     new PrintWriter(watched, true),
                     new PrintWriter(new StringWriter())));
-    awaitOutput(watched, "migration-1-copy dump (data)  [##########");
+    // First the whole status with the progress as it is...
+    awaitOutput(watched, "migration-1-copy: dump (data), 12s");
+    // ...then a time-stamped line when a new heartbeat has other figures...
+    ADVANCE.countDown();
+    awaitOutput(
+        watched,
+        "migration-1-copy dump (data)  [#####################---------]  70%  1.3 GB of 1.9 GB,"
+            + " 50 of 66 tables, 38.0 MB/s, ETA 15s");
+    // ...and the whole status again when the run has ended, which ends the watch.
     RELEASE.countDown();
     assertThat(watch.get(60, TimeUnit.SECONDS)).isZero();
     String text = watched.toString();
     assertThat(text).doesNotContain("\u001b[");
-    assertThat(text.substring(text.indexOf("migration-1-copy dump (data)")))
+    assertThat(text)
+        .containsPattern("\\d\\d:\\d\\d:\\d\\d  migration-1-copy dump \\(data\\)  \\[#");
+    assertThat(text.substring(text.indexOf("  70%  ")))
         .contains("Outcome       COMPLETED")
         .contains("Execution     COMPLETED");
   }

@@ -1,10 +1,15 @@
 package io.signalbox.activities.copy;
 
+import io.signalbox.activities.copy.progress.CopyMeters;
+import io.signalbox.activities.copy.progress.DumpMeter;
+import io.signalbox.activities.copy.progress.RestoreMeter;
+import io.signalbox.activities.copy.progress.VerifyMeter;
 import io.signalbox.activities.evidence.ReportStore;
 import io.signalbox.activities.postgres.Inspector;
 import io.signalbox.activities.postgres.PgConnector;
 import io.signalbox.activities.postgres.PgErrors;
 import io.signalbox.activities.postgres.PgTools;
+import io.signalbox.activities.postgres.RestoreLines;
 import io.signalbox.activities.postgres.RestoreOutcome;
 import io.signalbox.activities.postgres.SnapshotDump;
 import io.signalbox.activities.postgres.TableScanner;
@@ -51,6 +56,7 @@ public class CopyActivitiesImpl implements CopyActivities {
   private final DumpRoots roots;
   private final String hostTaskQueue;
   private final ReportStore reports;
+  private final CopyMeters meters;
 
   /** A dump key: a run id (a UUID), optionally with a suffix such as {@code -redo-1}. */
   private static final Pattern DUMP_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -103,6 +109,7 @@ public class CopyActivitiesImpl implements CopyActivities {
     this.defaultDumpDir = defaultDumpDir;
     this.roots = roots;
     this.hostTaskQueue = hostTaskQueue;
+    this.meters = new CopyMeters(connector, System::nanoTime);
     if (!roots.contains(defaultDumpDir)) {
       throw new IllegalArgumentException(
           "the dump directory "
@@ -135,6 +142,13 @@ public class CopyActivitiesImpl implements CopyActivities {
           "cannot create the dump directory " + dir.getParent() + ": " + e.getMessage());
     }
     ActivityExecutionContext ctx = context();
+    DumpMeter meter =
+        meters.dump(
+            request.source(),
+            dir,
+            request.jobs() == null ? 2 : request.jobs(),
+            request.compression() == null ? 0 : request.compression());
+    heartbeat(ctx, meter.started());
     SnapshotDump.Outcome outcome =
         snapshotDump.run(
             new io.signalbox.activities.postgres.DumpRequest(
@@ -146,8 +160,9 @@ public class CopyActivitiesImpl implements CopyActivities {
                 request.copyId(),
                 null),
             Boolean.TRUE.equals(request.checksums()),
-            progress -> heartbeat(ctx, progress));
+            progress -> heartbeat(ctx, meter.dumped(progress.bytes(), progress.elapsedMillis())));
     DumpManifest m = outcome.manifest();
+    heartbeat(ctx, meter.finished(m.dumpBytes()));
     log.info(
         "dumped {} into {}: {} tables, {} rows, {} bytes",
         request.source().describe(),
@@ -173,6 +188,20 @@ public class CopyActivitiesImpl implements CopyActivities {
     require(request != null && request.target() != null, "restore: no target given");
     Path dir = existingDump(request.dumpPath());
     ActivityExecutionContext ctx = context();
+    int jobs = request.jobs() == null ? 2 : request.jobs();
+    // pg_restore prints each table's end only in parallel, and a data-only restore runs serially.
+    try (RestoreMeter meter =
+        meters.restore(
+            dir, jobs > 1 && !Boolean.TRUE.equals(request.dataOnly()), request.target())) {
+      return restore(request, dir, ctx, meter);
+    }
+  }
+
+  private RestoreResult restore(
+      CopyActivities.RestoreRequest request,
+      Path dir,
+      ActivityExecutionContext ctx,
+      RestoreMeter meter) {
     RestoreOutcome outcome =
         tools.restore(
             new io.signalbox.activities.postgres.RestoreRequest(
@@ -187,7 +216,19 @@ public class CopyActivitiesImpl implements CopyActivities {
                 request.replaceTables(),
                 request.replacesCopyId(),
                 request.resetTarget()),
-            progress -> heartbeat(ctx, progress));
+            progress -> heartbeat(ctx, meter.progress()),
+            new RestoreLines() {
+              @Override
+              public void tocLine(String line) {
+                meter.tocLine(line);
+              }
+
+              @Override
+              public void outputLine(String line) {
+                meter.outputLine(line);
+              }
+            });
+    heartbeat(ctx, meter.finished());
     return new RestoreResult(
         outcome.preparation() == RestoreOutcome.RestorePreparation.CLEANED_EARLIER_ATTEMPT,
         outcome.durationMillis(),
@@ -208,13 +249,26 @@ public class CopyActivitiesImpl implements CopyActivities {
     boolean checksums = Boolean.TRUE.equals(request.checksums()) && manifest.checksums();
     Endpoint target = request.target();
     ActivityExecutionContext ctx = context();
+    VerifyMeter meter = meters.verify(target, checksums);
     try {
       TableStatsResult targetStats =
           new TableScanner(
                   () -> connector.open(target),
                   request.parallelism() == null ? 2 : request.parallelism())
               .scan(
-                  checksums, null, (done, total) -> heartbeat(ctx, done + "/" + total + " tables"));
+                  checksums,
+                  null,
+                  new TableScanner.Progress() {
+                    @Override
+                    public void report(int done, int total) {
+                      heartbeat(ctx, meter.progress(done, total));
+                    }
+
+                    @Override
+                    public void tableDone(String table) {
+                      meter.tableDone(table);
+                    }
+                  });
       SequencesResult targetSequences;
       SchemaInventory targetInventory;
       try (Connection c = connector.open(target)) {

@@ -155,6 +155,60 @@ public final class Inspector {
   }
 
   /**
+   * {@link #dataTables} with the size of each one's rows ({@code pg_table_size}: heap and TOAST, no
+   * indexes), for progress: what a dump writes and a verification reads is about this much.
+   */
+  public static Map<String, Long> dataTableSizes(Connection c) throws SQLException {
+    Map<String, Long> sizes = new TreeMap<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),"
+                    + " pg_catalog.pg_table_size(c.oid) FROM pg_catalog.pg_class c"
+                    + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE c.relkind = 'r' AND "
+                    + USER_SCHEMA
+                    + " AND "
+                    + notExtensionMember("pg_catalog.pg_class", "c.oid"))) {
+      while (rs.next()) {
+        sizes.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return sizes;
+  }
+
+  /**
+   * {@link #dataTables} with an estimate of the bytes pg_dump writes for each one's rows as COPY
+   * text: the planner's row count times the columns' average width ({@code pg_stats.avg_width})
+   * plus a delimiter per column; {@code pg_table_size} for a table never analyzed. Closer than the
+   * table size, which counts tuple headers, alignment and free space.
+   */
+  public static Map<String, Long> copyTextEstimates(Connection c) throws SQLException {
+    Map<String, Long> sizes = new TreeMap<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),"
+                    + " CASE WHEN c.reltuples >= 0 AND w.width IS NOT NULL"
+                    + " THEN (c.reltuples * w.width)::bigint"
+                    + " ELSE pg_catalog.pg_table_size(c.oid) END"
+                    + " FROM pg_catalog.pg_class c"
+                    + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                    + " LEFT JOIN LATERAL (SELECT sum(s.avg_width + 1) AS width"
+                    + " FROM pg_catalog.pg_stats s"
+                    + " WHERE s.schemaname = n.nspname AND s.tablename = c.relname) w ON true"
+                    + " WHERE c.relkind = 'r' AND "
+                    + USER_SCHEMA
+                    + " AND "
+                    + notExtensionMember("pg_catalog.pg_class", "c.oid"))) {
+      while (rs.next()) {
+        sizes.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return sizes;
+  }
+
+  /**
    * The query that counts (and checksums) one table. {@code table} must be a quoted name from
    * {@link #dataTables}. The checksum is the sum of a 64-bit hash of each row's text form: the same
    * rows give the same sum in any order, one changed value changes it. The row is referenced as

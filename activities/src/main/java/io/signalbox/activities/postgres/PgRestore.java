@@ -69,6 +69,12 @@ final class PgRestore {
    *     retry cleans and restores again)
    */
   RestoreOutcome restore(RestoreRequest request, Consumer<RestoreProgress> progress) {
+    return restore(request, progress, RestoreLines.NONE);
+  }
+
+  /** {@link #restore(RestoreRequest, Consumer)}, telling {@code lines} what pg_restore says. */
+  RestoreOutcome restore(
+      RestoreRequest request, Consumer<RestoreProgress> progress, RestoreLines lines) {
     if (request.copyId() == null || request.copyId().isBlank()) {
       throw FailureType.INVALID_INPUT.failure("restore: copyId is required");
     }
@@ -106,7 +112,7 @@ final class PgRestore {
       return new RestoreOutcome(target.describe(), List.of(), preparation, 0, 0, "");
     }
 
-    int total = countTableData(tools, dir);
+    int total = countTableData(tools, dir, lines);
     Path useList = request.dataOnlyOrDefault() ? dataOnlyList(tools, dir, target) : null;
     List<String> argv = new ArrayList<>();
     argv.add(tools.pgRestore().toString());
@@ -145,6 +151,7 @@ final class PgRestore {
               .withProgressInterval(progressEvery)
               .withStderrLines(
                   line -> {
+                    lines.outputLine(line);
                     if (tableDone.matcher(line).find()) {
                       done.incrementAndGet();
                     }
@@ -224,7 +231,7 @@ final class PgRestore {
   }
 
   /** The number of TABLE DATA entries in the dump's table of contents. */
-  private int countTableData(PgToolset tools, Path dir) {
+  private int countTableData(PgToolset tools, Path dir, RestoreLines lines) {
     AtomicInteger count = new AtomicInteger();
     CommandResult r =
         runner.run(
@@ -232,6 +239,7 @@ final class PgRestore {
                 .withTimeout(Duration.ofMinutes(5))
                 .withStdoutLines(
                     line -> {
+                      lines.tocLine(line);
                       if (!line.startsWith(";") && line.contains(" TABLE DATA ")) {
                         count.incrementAndGet();
                       }

@@ -27,7 +27,12 @@ import java.util.function.Function;
  * cancelled activity) kills the tool and propagates.
  */
 public class PgTools {
-  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+  /**
+   * How often a running pg_dump / pg_restore is looked at for progress: a directory listing, cheap;
+   * the SDK sends the newest heartbeat at most every few seconds anyway. Once a second, so a step
+   * of a few seconds still shows progress in {@code signalbox status}.
+   */
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
 
   /** See {@link PgToolCommands#PG_TLS_ENV}. */
   static final Set<String> PG_TLS_ENV = PgToolCommands.PG_TLS_ENV;
@@ -106,6 +111,15 @@ public class PgTools {
    */
   public RestoreOutcome restore(RestoreRequest request, Consumer<RestoreProgress> progress) {
     return restore.restore(request, progress);
+  }
+
+  /**
+   * {@link #restore(RestoreRequest, Consumer)}, telling {@code lines} the dump's table of contents
+   * and pg_restore's verbose output (for progress).
+   */
+  public RestoreOutcome restore(
+      RestoreRequest request, Consumer<RestoreProgress> progress, RestoreLines lines) {
+    return restore.restore(request, progress, lines);
   }
 
   // ---------------------------------------------------------------- connections

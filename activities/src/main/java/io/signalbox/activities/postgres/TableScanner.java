@@ -57,6 +57,9 @@ public final class TableScanner {
   @FunctionalInterface
   public interface Progress {
     void report(int tablesDone, int tables);
+
+    /** One table is done (before the {@link #report} that counts it). */
+    default void tableDone(String table) {}
   }
 
   private final ConnectionSource source;
@@ -138,6 +141,7 @@ public final class TableScanner {
         Object next = done.poll(tickMillis, TimeUnit.MILLISECONDS);
         if (next instanceof TableStats s) {
           results.add(s);
+          progress.tableDone(s.table());
         } else if (next instanceof SQLException e) {
           throw e;
         } else if (next instanceof Exception e) {

@@ -24,8 +24,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code signalbox status <id> [--json]}: the run's {@code status} query, as a table or raw. */
-@Command(name = "status", description = "Show a run: phase, steps, pending gate, approvals.")
+/**
+ * {@code signalbox status <id> [--json] [--watch [--interval S] [--plain]]}: the run's {@code
+ * status} query, as a table or raw, with the progress of its running copy steps (its own and its
+ * children's, from their heartbeats); {@code --watch} redraws it until the run ends.
+ */
+@Command(
+    name = "status",
+    description =
+        "Show a run: phase, steps, pending gate, approvals, and the progress of a running dump,"
+            + " restore or verify (also a child copy's).")
 class StatusCommand implements Callable<Integer> {
   @ParentCommand SignalboxCli root;
   @Spec CommandSpec spec;
@@ -36,20 +44,72 @@ class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the raw result of the status query.")
   boolean json;
 
+  @Option(
+      names = "--watch",
+      description =
+          "Redraw the status and the copy's progress bar every --interval until the run ends."
+              + " Ctrl-C stops watching, not the run.")
+  boolean watch;
+
+  @Option(
+      names = "--interval",
+      paramLabel = "SECONDS",
+      defaultValue = "2",
+      description = "With --watch: seconds between redraws (default: ${DEFAULT-VALUE}).")
+  double intervalSeconds;
+
+  @Option(
+      names = "--plain",
+      description =
+          "With --watch: print a line for each change instead of redrawing the screen (the"
+              + " default when the output is not a terminal).")
+  boolean plain;
+
   @Override
   public Integer call() throws JsonProcessingException {
     PrintWriter out = spec.commandLine().getOut();
+    if (watch && json) {
+      throw new CliException(CliException.USAGE, "--watch and --json do not go together");
+    }
+    if (watch && !(intervalSeconds >= 0.1)) {
+      throw new CliException(CliException.USAGE, "--interval must be at least 0.1 seconds");
+    }
     try (TemporalConnection temporal = TemporalConnection.open(root)) {
+      if (watch) {
+        new StatusWatch(
+                temporal, workflowId, out, intervalSeconds, plain || System.console() == null)
+            .run();
+        return 0;
+      }
       DescribeWorkflowExecutionResponse description = temporal.describe(workflowId);
       JsonNode status = query(temporal, workflowId);
       if (json) {
         out.println(JsonFiles.MAPPER.writeValueAsString(status));
       } else {
-        WorkflowExecutionInfo info = description.getWorkflowExecutionInfo();
-        StatusView.print(out, info, status, outcome(temporal, info));
+        print(temporal, out, description, status, false);
       }
     }
     return 0;
+  }
+
+  /** The status view, then the progress of the run's running copy steps, if any. */
+  static void print(
+      TemporalConnection temporal,
+      PrintWriter out,
+      DescribeWorkflowExecutionResponse description,
+      JsonNode status,
+      boolean blocks) {
+    WorkflowExecutionInfo info = description.getWorkflowExecutionInfo();
+    StatusView.print(out, info, status, outcome(temporal, info));
+    java.util.List<RunProgress.Step> steps = RunProgress.of(temporal, description);
+    if (!steps.isEmpty()) {
+      out.println();
+      out.println("Progress");
+      for (RunProgress.Step step : steps) {
+        ProgressView.lines(step.workflowId(), step.progress(), blocks)
+            .forEach(line -> out.println("  " + line));
+      }
+    }
   }
 
   /**

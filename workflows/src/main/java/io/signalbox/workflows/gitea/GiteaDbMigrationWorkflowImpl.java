@@ -3,6 +3,7 @@ package io.signalbox.workflows.gitea;
 import io.signalbox.workflows.copy.CheckTargetInput;
 import io.signalbox.workflows.copy.CheckTargetResult;
 import io.signalbox.workflows.copy.CopyActivities;
+import io.signalbox.workflows.copy.CopyEstimate;
 import io.signalbox.workflows.copy.DescribeInput;
 import io.signalbox.workflows.copy.PostgresActivities;
 import io.signalbox.workflows.copy.PostgresCopyInput;
@@ -124,6 +125,7 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
 
     // ---- safety backup: a kept dump of the source, read-only for the source
     CopyActivities.DumpResult backup = null;
+    long backupStart = Workflow.currentTimeMillis();
     if (in.safetyBackupOrDefault()) {
       backup =
           runbook.change(
@@ -146,6 +148,25 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
               });
     }
 
+    // The safety backup is the copy's dump on this worker: its time is the rate to go by.
+    CopyEstimate expected =
+        backup == null
+            ? null
+            : CopyEstimate.fromDump(
+                pre.source.sizeBytes(),
+                pre.source.sizeBytes(),
+                Workflow.currentTimeMillis() - backupStart,
+                "the safety backup's dump");
+    Map<String, Object> freezeReport = gateReport(in, pre, backup);
+    freezeReport.put(
+        "expectedCopy",
+        expected != null
+            ? expected.report()
+            : Map.of(
+                "text",
+                "expected copy time unknown: no safety backup ran on this worker to measure its"
+                    + " rate"));
+
     // ---- gate freeze
     runbook.gate(
         "freeze",
@@ -156,8 +177,13 @@ public class GiteaDbMigrationWorkflowImpl extends RunbookWorkflow<GiteaDbMigrati
                 : "")
             + " and copy it to "
             + in.target().describe()
+            + (expected != null
+                ? " (expected to take about "
+                    + CopyEstimate.duration(expected.expectedSeconds())
+                    + ")"
+                : "")
             + "?",
-        gateReport(in, pre, backup));
+        freezeReport);
 
     // ---- freeze
     freeze(in, pre);

@@ -9,6 +9,7 @@ import io.signalbox.workflows.backup.BackupVerificationWorkflow;
 import io.signalbox.workflows.copy.CheckTargetInput;
 import io.signalbox.workflows.copy.CheckTargetResult;
 import io.signalbox.workflows.copy.CopyActivities;
+import io.signalbox.workflows.copy.CopyEstimate;
 import io.signalbox.workflows.copy.DescribeInput;
 import io.signalbox.workflows.copy.InventoryInput;
 import io.signalbox.workflows.copy.PostgresActivities;
@@ -182,6 +183,12 @@ public class StateHubCutoverWorkflowImpl extends RunbookWorkflow<StateHubCutover
         "about "
             + expectedDowntime
             + " s for the final copy, plus the wait at gate cutover and the switch");
+    CopyEstimate expected =
+        CopyEstimate.fromCopy(
+            pre.source.sizeBytes(), pre.source.sizeBytes(), rehearsalMillis, "the rehearsal copy");
+    if (expected != null) {
+      freezeReport.put("expectedCopy", expected.report());
+    }
     freezeReport.put("freeze", freezeSummary(in));
     runbook.gate(
         "freeze",

@@ -6,13 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.signalbox.workflows.copy.CheckTargetResult;
 import io.signalbox.workflows.copy.CopyActivities;
+import io.signalbox.workflows.copy.CopyEstimate;
 import io.signalbox.workflows.copy.PostgresActivities;
 import io.signalbox.workflows.copy.PostgresCopyWorkflowImpl;
 import io.signalbox.workflows.copy.ServerDescription;
@@ -209,6 +212,48 @@ class GiteaDbMigrationWorkflowTest {
 
   private static List<String> steps(RunbookResult r) {
     return r.steps().stream().map(s -> s.name() + ":" + s.state()).toList();
+  }
+
+  /**
+   * Issue 13: the freeze gate shows how long the copy will take, from the source's size and the
+   * rate the safety backup's dump had on this worker (restore and verify at the benchmark's ratio).
+   */
+  @Test
+  void theFreezeReportShowsTheExpectedCopyTimeFromTheSafetyBackupsRate() throws Exception {
+    doAnswer(
+            i -> {
+              Thread.sleep(1100); // a dump that takes time, so the workflow clock measures some
+              CopyActivities.DumpRequest in = i.getArgument(0);
+              return new CopyActivities.DumpResult(
+                  "/dumps/" + in.copyId(), null, "snap", "t", 2, 12, 900, "15.8", "15.8", 1100);
+            })
+        .when(copy)
+        .dump(any());
+    WorkflowStub stub = start("");
+    RunbookStatus freezeGate = atGate(stub, "freeze");
+    JsonNode expected = freezeGate.pendingGate().report().path("expectedCopy");
+    long seconds = expected.path("expectedSeconds").asLong();
+    // At least the 1.1 s dump, times (1 + restore and verify per dump).
+    assertThat(seconds)
+        .isGreaterThanOrEqualTo(Math.round(1.1 * (1 + CopyEstimate.RESTORE_AND_VERIFY_PER_DUMP)));
+    assertThat(expected.path("sizeBytes").asLong()).isEqualTo(DB.sizeBytes());
+    assertThat(expected.path("basis").asText())
+        .startsWith("the safety backup's dump (5.0 MB dumped at ")
+        .contains("restore and verify taken as 1.9 × the dump");
+    assertThat(expected.path("text").asText())
+        .startsWith("expected copy time ≈ " + CopyEstimate.duration(seconds) + " from 5.0 MB");
+    assertThat(freezeGate.pendingGate().prompt())
+        .contains("(expected to take about " + CopyEstimate.duration(seconds) + ")");
+  }
+
+  @Test
+  void withoutASafetyBackupTheFreezeReportSaysTheCopyTimeIsUnknown() throws Exception {
+    WorkflowStub stub = start(", \"safetyBackup\": false");
+    RunbookStatus freezeGate = atGate(stub, "freeze");
+    assertThat(freezeGate.pendingGate().report().path("expectedCopy").path("text").asText())
+        .isEqualTo(
+            "expected copy time unknown: no safety backup ran on this worker to measure its rate");
+    assertThat(freezeGate.pendingGate().prompt()).doesNotContain("expected to take");
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.argThat;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.signalbox.workflows.backup.BackupHistoryActivities;
 import io.signalbox.workflows.copy.CheckTargetResult;
 import io.signalbox.workflows.copy.CopyActivities;
+import io.signalbox.workflows.copy.CopyEstimate;
 import io.signalbox.workflows.copy.FreezeResult;
 import io.signalbox.workflows.copy.PostgresActivities;
 import io.signalbox.workflows.copy.PostgresCopyWorkflowImpl;
@@ -179,6 +181,31 @@ class StateHubCutoverWorkflowTest {
 
   private static void approve(WorkflowStub stub, String gate) {
     stub.signal("approve", new Signals.Approve(gate, "bob", "ok", null));
+  }
+
+  /** Issue 13: the freeze gate shows the copy time expected from the rehearsal copy's rate. */
+  @Test
+  void theFreezeReportShowsTheExpectedCopyTimeFromTheRehearsalsRate() throws Exception {
+    doAnswer(
+            i -> {
+              Thread.sleep(1100); // a rehearsal that takes time, so the workflow clock measures it
+              CopyActivities.DumpRequest in = i.getArgument(0);
+              return new CopyActivities.DumpResult(
+                  "/dumps/" + in.copyId(), null, "s", "t", 3, 521, 900, "15.8", "15.8", 1100);
+            })
+        .when(copy)
+        .dump(any());
+    WorkflowStub stub = start();
+    JsonNode report = atGate(stub, "freeze").pendingGate().report();
+    JsonNode expected = report.path("expectedCopy");
+    long seconds = expected.path("expectedSeconds").asLong();
+    assertThat(seconds)
+        .isGreaterThanOrEqualTo(1)
+        .isEqualTo(report.path("expectedWriteDowntimeSeconds").asLong());
+    assertThat(expected.path("sizeBytes").asLong()).isEqualTo(DB.sizeBytes());
+    assertThat(expected.path("text").asText())
+        .startsWith("expected copy time ≈ " + CopyEstimate.duration(seconds) + " from 5.0 MB at ")
+        .endsWith("/s measured by the rehearsal copy (dump, restore and verify on this worker)");
   }
 
   @Test

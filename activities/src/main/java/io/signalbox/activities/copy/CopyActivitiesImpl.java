@@ -1,5 +1,6 @@
 package io.signalbox.activities.copy;
 
+import io.signalbox.activities.postgres.CopyTextChecksum;
 import io.signalbox.activities.postgres.Inspector;
 import io.signalbox.activities.postgres.PgConnector;
 import io.signalbox.activities.postgres.PgErrors;
@@ -193,7 +194,10 @@ public class CopyActivitiesImpl implements CopyActivities {
                   () -> connector.open(target),
                   request.parallelism() == null ? 2 : request.parallelism())
               .scan(
-                  checksums, null, (done, total) -> heartbeat(ctx, done + "/" + total + " tables"));
+                  checkOf(manifest, checksums),
+                  null,
+                  null,
+                  (done, total) -> heartbeat(ctx, done + "/" + total + " tables"));
       SequencesResult targetSequences;
       SchemaInventory targetInventory;
       try (Connection c = connector.open(target)) {
@@ -204,6 +208,25 @@ public class CopyActivitiesImpl implements CopyActivities {
     } catch (SQLException e) {
       throw PgErrors.failure("verify " + target.describe(), e);
     }
+  }
+
+  /**
+   * How each target table is read: the way its source checksum was computed. A checksum of the
+   * dump's data file ({@link CopyTextChecksum#PREFIX}) compares with the target's COPY text, any
+   * other with the server-side hash; without checksums, counts only.
+   */
+  static java.util.function.Function<String, TableScanner.Check> checkOf(
+      DumpManifest manifest, boolean checksums) {
+    Map<String, TableStats> source = byName(manifest.tables());
+    return table -> {
+      if (!checksums) {
+        return TableScanner.Check.COUNT;
+      }
+      TableStats s = source.get(table);
+      return s != null && CopyTextChecksum.isCopyText(s.checksum())
+          ? TableScanner.Check.COPY_TEXT
+          : TableScanner.Check.SQL_CHECKSUM;
+    };
   }
 
   /** Compares the target with the manifest: tables, then sequences, then schema. */

@@ -108,6 +108,14 @@ public class PgTools {
     return restore.restore(request, progress);
   }
 
+  /**
+   * The data file of each table of a directory-format dump, by the table's oid on the source (see
+   * {@link PgDump#tableDataFiles}).
+   */
+  public java.util.Map<Long, Path> tableDataFiles(Path dir) {
+    return dump.tableDataFiles(dir);
+  }
+
   // ---------------------------------------------------------------- connections
 
   /** Resolves the endpoint's password reference (null when it has none). */

@@ -6,6 +6,7 @@ import io.signalbox.workflows.copy.SchemaInventory;
 import io.signalbox.workflows.copy.SequencesResult;
 import io.signalbox.workflows.copy.ServerDescription;
 import io.signalbox.workflows.copy.TableStats;
+import io.signalbox.workflows.copy.TableStatsResult;
 import io.signalbox.workflows.core.Endpoint;
 import io.signalbox.workflows.core.FailureType;
 import io.signalbox.workflows.core.Json;
@@ -21,7 +22,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -135,6 +142,12 @@ public final class SnapshotDump {
       // Counts and checksums run over jobs connections that import the snapshot (TableScanner),
       // so they finish about when pg_dump does; measured 3-15% faster than one connection.
       String exported = snapshotId;
+      // Content checksums from the dump's data files (see DumpDataChecksums) where their COPY text
+      // is what a target gives under SessionSettings: UTF8 (the JDBC driver reads UTF8) and
+      // PostgreSQL 12 or later (shortest exact float output on both sides). Otherwise the survey
+      // checksums every table on the server, as before.
+      boolean fromFiles =
+          checksums && server.versionNum() >= 120000 && "UTF8".equals(server.encoding());
       CompletableFuture<Survey> surveyed =
           CompletableFuture.supplyAsync(
               () ->
@@ -146,7 +159,7 @@ public final class SnapshotDump {
                                   src, "signalbox-survey " + nullToEmpty(request.copyId())),
                           request.jobsOrDefault()),
                       exported,
-                      checksums),
+                      checksums && !fromFiles),
               survey);
       DumpOutcome dump;
       try {
@@ -156,6 +169,19 @@ public final class SnapshotDump {
         throw e;
       }
       Survey s = awaitSurvey(surveyed, dump, progress);
+      Runnable tick =
+          progress == null
+              ? null
+              : () -> progress.accept(new DumpProgress(dump.bytes(), dump.durationMillis()));
+      List<TableStats> tables = s.tables();
+      List<DumpManifest.DumpFile> files;
+      if (fromFiles) {
+        FileChecksums fc = fileChecksums(c, src, request, dump, tables, snapshotId, tick);
+        tables = fc.tables();
+        files = fc.files();
+      } else {
+        files = null;
+      }
       c.commit();
 
       DumpManifest manifest =
@@ -171,7 +197,7 @@ public final class SnapshotDump {
               "directory",
               request.jobsOrDefault(),
               request.compressionOrDefault(),
-              s.tables(),
+              tables,
               checksums,
               s.sequences().sequences(),
               s.inventory(),
@@ -181,12 +207,9 @@ public final class SnapshotDump {
               Instant.now().toString());
       // Each file's size and SHA-256, so a damaged backup is named before a restore is tried.
       manifest =
-          DumpFiles.withDigests(
-              manifest,
-              dump.dir(),
-              progress == null
-                  ? null
-                  : () -> progress.accept(new DumpProgress(dump.bytes(), dump.durationMillis())));
+          files != null
+              ? manifest.withFiles(files)
+              : DumpFiles.withDigests(manifest, dump.dir(), tick);
       Path file = writeManifest(dump.dir(), manifest);
       done = true;
       log.info(
@@ -217,6 +240,83 @@ public final class SnapshotDump {
         }
       }
     }
+  }
+
+  private record FileChecksums(List<TableStats> tables, List<DumpManifest.DumpFile> files) {}
+
+  /**
+   * Reads the dump's files once (digests, and each table's rows and COPY text checksum) and puts
+   * the checksums into the tables' stats. The counts stay those of SQL in the snapshot, an
+   * independent check of the files: a data file with another number of rows fails the dump. A table
+   * whose file cannot be checksummed (compressed other than gzip, not found) is checksummed on the
+   * server in the snapshot, which is still open.
+   */
+  private FileChecksums fileChecksums(
+      Connection c,
+      Endpoint src,
+      DumpRequest request,
+      DumpOutcome dump,
+      List<TableStats> tables,
+      String snapshotId,
+      Runnable tick)
+      throws SQLException {
+    long t0 = System.nanoTime();
+    Map<Long, Path> byOid = tools.tableDataFiles(dump.dir());
+    Map<String, Path> dataFiles = new HashMap<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT c.oid, pg_catalog.format('%I.%I', n.nspname, c.relname)"
+                    + " FROM pg_catalog.pg_class c"
+                    + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE c.relkind = 'r'")) {
+      while (rs.next()) {
+        Path f = byOid.get(rs.getLong(1));
+        if (f != null) {
+          dataFiles.put(rs.getString(2), f);
+        }
+      }
+    }
+    DumpDataChecksums.Result read =
+        DumpDataChecksums.run(
+            dump.dir(), dataFiles, request.jobsOrDefault(), progressEvery.toMillis(), tick);
+    List<TableStats> out = new ArrayList<>();
+    Set<String> onServer = new TreeSet<>();
+    for (TableStats t : tables) {
+      DumpDataChecksums.Table f = read.tables().get(t.table());
+      if (f == null) {
+        onServer.add(t.table());
+        continue;
+      }
+      if (f.rows() != t.rows()) {
+        throw FailureType.TRANSIENT.failure(
+            "the dump's data file "
+                + f.file()
+                + " of "
+                + t.table()
+                + " holds "
+                + f.rows()
+                + " rows, but the snapshot has "
+                + t.rows()
+                + ": the dump is not what was exported; dump again");
+      }
+      out.add(new TableStats(t.table(), t.rows(), f.checksum()));
+    }
+    if (!onServer.isEmpty()) {
+      log.info("{} tables have no readable data file, checksummed on the server", onServer.size());
+      TableStatsResult server =
+          new TableScanner(
+                  () -> tools.connect(src, "signalbox-survey " + nullToEmpty(request.copyId())),
+                  request.jobsOrDefault())
+              .scan(t -> TableScanner.Check.SQL_CHECKSUM, onServer, snapshotId, (d, n) -> {});
+      out.addAll(server.tables());
+    }
+    out.sort(Comparator.comparing(TableStats::table));
+    log.info(
+        "checksummed {} tables from the dump's data files in {} ms",
+        read.tables().size(),
+        (System.nanoTime() - t0) / 1_000_000);
+    return new FileChecksums(List.copyOf(out), read.files());
   }
 
   /** Reads a dump directory's manifest. */

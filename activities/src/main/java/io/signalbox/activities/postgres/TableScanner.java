@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,24 @@ public final class TableScanner {
   @FunctionalInterface
   public interface ConnectionSource {
     Connection open() throws SQLException;
+  }
+
+  /** How one table is read. */
+  public enum Check {
+    /** {@code count(*)} only, no checksum. */
+    COUNT,
+    /**
+     * {@code count(*)} and the server-side {@code sum(hashtextextended(row::text, 0))} ({@link
+     * Inspector#statsQuery}).
+     */
+    SQL_CHECKSUM,
+    /**
+     * {@code COPY table (columns) TO STDOUT} in text format, streamed into the worker and summed by
+     * {@link CopyTextChecksum}: the same text pg_dump writes into a dump's data file, so it
+     * compares with a checksum of that file. Columns as pg_dump lists them: not dropped, not
+     * generated, in column order.
+     */
+    COPY_TEXT
   }
 
   /** Progress, called from the thread that called {@link #scan}. */
@@ -86,11 +105,29 @@ public final class TableScanner {
    */
   public TableStatsResult scan(boolean checksums, String snapshotId, Progress progress)
       throws SQLException {
+    return scan(t -> checksums ? Check.SQL_CHECKSUM : Check.COUNT, null, snapshotId, progress);
+  }
+
+  /**
+   * Scans the tables, each the way {@code how} says.
+   *
+   * @param how how to read each table (a quoted name from {@link Inspector#dataTables})
+   * @param only the tables to scan (quoted names); null for every table
+   * @param snapshotId a snapshot to import (e.g. the dump's), or null to export one
+   * @param progress told how many tables are done
+   */
+  public TableStatsResult scan(
+      java.util.function.Function<String, Check> how,
+      java.util.Set<String> only,
+      String snapshotId,
+      Progress progress)
+      throws SQLException {
+    boolean checksums = false;
     if (snapshotId != null && !SNAPSHOT_ID.matcher(snapshotId).matches()) {
       throw new IllegalArgumentException("not a snapshot id: " + snapshotId);
     }
     List<Connection> connections = new ArrayList<>();
-    List<Statement> running = new CopyOnWriteArrayList<>();
+    List<Cancel> running = new CopyOnWriteArrayList<>();
     Queue<String> todo = new ConcurrentLinkedQueue<>();
     ExecutorService pool = null;
     boolean finished = false;
@@ -98,7 +135,11 @@ public final class TableScanner {
       Connection leader = source.open();
       connections.add(leader);
       String snapshot = begin(leader, snapshotId, true);
-      List<String> tables = Inspector.dataTablesLargestFirst(leader);
+      List<String> tables =
+          Inspector.dataTablesLargestFirst(leader).stream()
+              .filter(t -> only == null || only.contains(t))
+              .toList();
+      checksums = tables.stream().anyMatch(t -> how.apply(t) != Check.COUNT);
       int workers = Math.max(1, Math.min(parallelism, tables.size()));
       for (int i = 1; i < workers; i++) {
         Connection c = source.open();
@@ -124,7 +165,7 @@ public final class TableScanner {
                   try {
                     String table;
                     while ((table = todo.poll()) != null) {
-                      done.add(one(c, table, checksums, running));
+                      done.add(one(c, table, how.apply(table), running));
                     }
                   } catch (Exception e) {
                     done.add(e);
@@ -176,7 +217,7 @@ public final class TableScanner {
    * its query just after a cancel.
    */
   private static void stop(
-      ExecutorService pool, Queue<String> todo, List<Statement> running, boolean finished) {
+      ExecutorService pool, Queue<String> todo, List<Cancel> running, boolean finished) {
     todo.clear();
     if (pool == null) {
       return;
@@ -185,7 +226,7 @@ public final class TableScanner {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     try {
       while (!pool.awaitTermination(finished ? 1000 : 100, TimeUnit.MILLISECONDS)) {
-        for (Statement st : running) {
+        for (Cancel st : running) {
           try {
             st.cancel();
           } catch (SQLException e) {
@@ -202,15 +243,67 @@ public final class TableScanner {
     }
   }
 
-  private static TableStats one(
-      Connection c, String table, boolean checksums, List<Statement> running) throws SQLException {
+  /** Cancels what a worker runs on the server. */
+  @FunctionalInterface
+  private interface Cancel {
+    void cancel() throws SQLException;
+  }
+
+  private static TableStats one(Connection c, String table, Check how, List<Cancel> running)
+      throws SQLException {
+    if (how == Check.COPY_TEXT) {
+      return copyText(c, table, running);
+    }
     try (Statement st = c.createStatement()) {
-      running.add(st);
-      try (ResultSet rs = st.executeQuery(Inspector.statsQuery(table, checksums))) {
+      Cancel cancel = st::cancel;
+      running.add(cancel);
+      try (ResultSet rs = st.executeQuery(Inspector.statsQuery(table, how == Check.SQL_CHECKSUM))) {
         rs.next();
         return new TableStats(table, rs.getLong(1), rs.getString(2));
       } finally {
-        running.remove(st);
+        running.remove(cancel);
+      }
+    }
+  }
+
+  /** Rows and checksum of one table from its COPY text, as pg_dump would write it. */
+  static TableStats copyText(Connection c, String table, List<Cancel> running) throws SQLException {
+    String columns = copyColumns(c, table);
+    PGConnection pg = c.unwrap(PGConnection.class);
+    CopyTextChecksum sum = new CopyTextChecksum();
+    Cancel cancel = pg::cancelQuery;
+    running.add(cancel);
+    try {
+      pg.getCopyAPI()
+          .copyOut(
+              "COPY " + table + (columns.isEmpty() ? "" : " (" + columns + ")") + " TO STDOUT",
+              sum);
+    } catch (java.io.IOException e) {
+      throw new SQLException("COPY of " + table + " failed: " + e.getMessage(), e);
+    } finally {
+      running.remove(cancel);
+    }
+    sum.close();
+    return new TableStats(table, sum.rows(), sum.checksum());
+  }
+
+  /**
+   * The columns pg_dump's {@code COPY} lists for a table: not dropped, not generated (a restore
+   * computes those), in column order, quoted; empty for a table without columns.
+   */
+  static String copyColumns(Connection c, String table) throws SQLException {
+    boolean generated = Inspector.serverVersionNum(c) >= 120000;
+    try (java.sql.PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT COALESCE(pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '"
+                + " ORDER BY a.attnum), '') FROM pg_catalog.pg_attribute a"
+                + " WHERE a.attrelid = ?::pg_catalog.regclass AND a.attnum > 0"
+                + " AND NOT a.attisdropped"
+                + (generated ? " AND a.attgenerated = ''" : ""))) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
       }
     }
   }

@@ -2,6 +2,7 @@ package io.signalbox.activities.copy;
 
 import io.signalbox.activities.postgres.CopyTextChecksum;
 import io.signalbox.activities.postgres.Inspector;
+import io.signalbox.activities.postgres.LoadedTableChecksums;
 import io.signalbox.activities.postgres.PgConnector;
 import io.signalbox.activities.postgres.PgErrors;
 import io.signalbox.activities.postgres.PgTools;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,25 +155,174 @@ public class CopyActivitiesImpl implements CopyActivities {
     require(request != null && request.target() != null, "restore: no target given");
     Path dir = existingDump(request.dumpPath());
     ActivityExecutionContext ctx = context();
-    RestoreOutcome outcome =
-        tools.restore(
-            new io.signalbox.activities.postgres.RestoreRequest(
-                request.target(),
-                dir,
-                request.jobs(),
-                request.noOwner(),
-                null,
-                request.copyId(),
-                null,
-                request.dataOnly(),
-                request.replaceTables(),
-                request.replacesCopyId(),
-                request.resetTarget()),
-            progress -> heartbeat(ctx, progress));
-    return new RestoreResult(
-        outcome.preparation() == RestoreOutcome.RestorePreparation.CLEANED_EARLIER_ATTEMPT,
-        outcome.durationMillis(),
-        tools.locate().version());
+    String key = loadedKey(dir, request.target());
+    loaded.remove(key);
+    // Tables whose source checksum is their dump file's COPY text are read on the target as soon
+    // as pg_restore has loaded them, beside the rest of the restore (index builds above all);
+    // verify then reads only the row counts of those. Full parallel restores only.
+    Map<Integer, String> readable =
+        Boolean.TRUE.equals(request.dataOnly()) || (request.jobs() != null && request.jobs() < 2)
+            ? Map.of()
+            : copyTextTables(dir);
+    AtomicReference<Object> lastProgress = new AtomicReference<>();
+    try (LoadedTableChecksums reader =
+        readable.isEmpty()
+            ? null
+            : new LoadedTableChecksums(
+                () -> connector.open(request.target()),
+                request.jobs() == null ? 2 : request.jobs())) {
+      RestoreOutcome outcome =
+          tools.restore(
+              new io.signalbox.activities.postgres.RestoreRequest(
+                  request.target(),
+                  dir,
+                  request.jobs(),
+                  request.noOwner(),
+                  null,
+                  request.copyId(),
+                  null,
+                  request.dataOnly(),
+                  request.replaceTables(),
+                  request.replacesCopyId(),
+                  request.resetTarget()),
+              progress -> {
+                lastProgress.set(progress);
+                heartbeat(ctx, progress);
+              },
+              reader == null
+                  ? null
+                  : dumpId -> {
+                    String table = readable.get(dumpId);
+                    if (table != null) {
+                      reader.loaded(table);
+                    }
+                  });
+      if (reader != null) {
+        Map<String, LoadedTableChecksums.Read> read =
+            reader.finish(5000, () -> heartbeat(ctx, lastProgress.get()));
+        if (outcome.preparation() != RestoreOutcome.RestorePreparation.ALREADY_RESTORED
+            && !read.isEmpty()) {
+          loaded.put(key, read);
+          log.info(
+              "read the content checksums of {} of {} tables beside the restore",
+              read.size(),
+              readable.size());
+        }
+      }
+      return new RestoreResult(
+          outcome.preparation() == RestoreOutcome.RestorePreparation.CLEANED_EARLIER_ATTEMPT,
+          outcome.durationMillis(),
+          tools.locate().version());
+    }
+  }
+
+  /**
+   * The content checksums a restore read beside pg_restore, by dump directory and target, until the
+   * verify that follows takes them (once: a verify after that reads the target again). At most a
+   * few, the oldest dropped.
+   */
+  private final Map<String, Map<String, LoadedTableChecksums.Read>> loaded =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(
+                Map.Entry<String, Map<String, LoadedTableChecksums.Read>> e) {
+              return size() > 16;
+            }
+          });
+
+  /** What a restore read beside pg_restore for the verify to come (tests). */
+  Map<String, LoadedTableChecksums.Read> loadedChecksums(String dumpPath, Endpoint target) {
+    return loaded.get(loadedKey(roots.resolve("dumpPath", dumpPath), target));
+  }
+
+  private static String loadedKey(Path dir, Endpoint target) {
+    return dir.toAbsolutePath().normalize() + "|" + target.describe();
+  }
+
+  /**
+   * The dump's TABLE DATA entries (dump id → quoted table name) of the tables whose manifest
+   * checksum is a {@link CopyTextChecksum}; empty when there are none or the manifest cannot be
+   * read. An entry is matched by the schema and table name {@code pg_restore --list} shows; one
+   * that matches no table, or more than one, is left out (verify reads it).
+   */
+  private Map<Integer, String> copyTextTables(Path dir) {
+    DumpManifest manifest;
+    try {
+      manifest = SnapshotDump.readManifest(dir);
+    } catch (UncheckedIOException e) {
+      return Map.of();
+    }
+    if (!manifest.checksums() || manifest.tables() == null) {
+      return Map.of();
+    }
+    Map<String, String> byListName = new java.util.HashMap<>();
+    Set<String> ambiguous = new TreeSet<>();
+    for (TableStats t : manifest.tables()) {
+      if (!CopyTextChecksum.isCopyText(t.checksum())) {
+        continue;
+      }
+      List<String> parts = unquote(t.table());
+      if (parts.size() != 2) {
+        continue;
+      }
+      String listName = parts.get(0) + " " + parts.get(1);
+      if (byListName.put(listName, t.table()) != null) {
+        ambiguous.add(listName);
+      }
+    }
+    ambiguous.forEach(byListName::remove);
+    if (byListName.isEmpty()) {
+      return Map.of();
+    }
+    Map<Integer, String> out = new java.util.HashMap<>();
+    tools
+        .tableDataEntries(dir)
+        .forEach(
+            (id, text) -> {
+              int owner = text.lastIndexOf(' ');
+              String table = owner < 0 ? null : byListName.get(text.substring(0, owner));
+              if (table != null) {
+                out.put(id, table);
+              }
+            });
+    return out;
+  }
+
+  /** The parts of a name as {@code format('%I.%I')} writes it, unquoted. */
+  static List<String> unquote(String qualified) {
+    List<String> parts = new ArrayList<>();
+    int i = 0;
+    int n = qualified.length();
+    while (i < n) {
+      StringBuilder part = new StringBuilder();
+      if (qualified.charAt(i) == '"') {
+        i++;
+        while (i < n) {
+          char ch = qualified.charAt(i);
+          if (ch == '"') {
+            if (i + 1 < n && qualified.charAt(i + 1) == '"') {
+              part.append('"');
+              i += 2;
+              continue;
+            }
+            i++;
+            break;
+          }
+          part.append(ch);
+          i++;
+        }
+      } else {
+        while (i < n && qualified.charAt(i) != '.') {
+          part.append(qualified.charAt(i++));
+        }
+      }
+      parts.add(part.toString());
+      if (i < n && qualified.charAt(i) == '.') {
+        i++;
+      }
+    }
+    return parts;
   }
 
   @Override
@@ -189,15 +340,62 @@ public class CopyActivitiesImpl implements CopyActivities {
     Endpoint target = request.target();
     ActivityExecutionContext ctx = context();
     try {
-      TableStatsResult targetStats =
+      // Content checksums the restore read beside pg_restore, taken once. Those tables are
+      // counted again here, and each is asked whether any of its rows was written after it was
+      // read (its xmin not in the read's snapshot): only such a table is read again.
+      Map<String, LoadedTableChecksums.Read> read =
+          checksums ? loaded.remove(loadedKey(dir, target)) : null;
+      Map<String, LoadedTableChecksums.Read> before = read == null ? Map.of() : read;
+      Map<String, String> since = new TreeMap<>();
+      before.forEach((t, r) -> since.put(t, r.snapshot()));
+      java.util.function.Function<String, TableScanner.Check> how = checkOf(manifest, checksums);
+      TableScanner scanner =
           new TableScanner(
-                  () -> connector.open(target),
-                  request.parallelism() == null ? 2 : request.parallelism())
-              .scan(
-                  checkOf(manifest, checksums),
-                  null,
-                  null,
-                  (done, total) -> heartbeat(ctx, done + "/" + total + " tables"));
+              () -> connector.open(target),
+              request.parallelism() == null ? 2 : request.parallelism());
+      TableStatsResult scanned =
+          scanner.scan(
+              t -> before.containsKey(t) ? TableScanner.Check.COUNT : how.apply(t),
+              since,
+              null,
+              null,
+              (done, total) -> heartbeat(ctx, done + "/" + total + " tables"));
+      Set<String> changed = new TreeSet<>();
+      for (TableStats t : scanned.tables()) {
+        if (before.containsKey(t.table()) && TableScanner.CHANGED.equals(t.checksum())) {
+          changed.add(t.table());
+        }
+      }
+      Map<String, TableStats> again = new TreeMap<>();
+      if (!changed.isEmpty()) {
+        log.info("{} tables changed since the restore read them, reading them again", changed);
+        scanner
+            .scan(
+                t -> TableScanner.Check.COPY_TEXT,
+                changed,
+                null,
+                (done, total) -> heartbeat(ctx, done + "/" + total + " tables"))
+            .tables()
+            .forEach(t -> again.put(t.table(), t));
+      }
+      TableStatsResult targetStats =
+          before.isEmpty()
+              ? scanned
+              : new TableStatsResult(
+                  scanned.tables().stream()
+                      .map(
+                          t ->
+                              again.containsKey(t.table())
+                                  ? again.get(t.table())
+                                  : before.containsKey(t.table())
+                                      ? new TableStats(
+                                          t.table(),
+                                          t.rows(),
+                                          before.get(t.table()).stats().checksum())
+                                      : t)
+                      .toList(),
+                  scanned.snapshotId(),
+                  true);
       SequencesResult targetSequences;
       SchemaInventory targetInventory;
       try (Connection c = connector.open(target)) {

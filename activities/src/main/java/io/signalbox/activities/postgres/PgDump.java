@@ -203,19 +203,8 @@ final class PgDump {
    * missing are left out.
    */
   java.util.Map<Long, Path> tableDataFiles(Path dir) {
-    PgToolset tools = locator.locate();
     java.util.Map<Long, Path> files = new java.util.HashMap<>();
-    List<String> lines = new ArrayList<>();
-    CommandResult r =
-        runner.run(
-            CommandSpec.of(tools.pgRestore().toString(), "--list", dir.toString())
-                .withTimeout(Duration.ofMinutes(5))
-                .withStdoutLines(lines::add),
-            null);
-    if (!r.succeeded()) {
-      throw FailureType.TRANSIENT.failure("cannot list the dump at " + dir + ": " + r.summary());
-    }
-    for (String line : lines) {
+    for (String line : list(dir)) {
       java.util.regex.Matcher m = TABLE_DATA_ENTRY.matcher(line);
       if (!m.find()) {
         continue;
@@ -229,5 +218,33 @@ final class PgDump {
       }
     }
     return files;
+  }
+
+  /** See {@link PgTools#tableDataEntries}. */
+  java.util.Map<Integer, String> tableDataEntries(Path dir) {
+    java.util.Map<Integer, String> entries = new java.util.HashMap<>();
+    for (String line : list(dir)) {
+      java.util.regex.Matcher m = TABLE_DATA_ENTRY.matcher(line);
+      if (m.find()) {
+        entries.put(Integer.parseInt(m.group(1)), line.substring(m.end()));
+      }
+    }
+    return entries;
+  }
+
+  /** The lines of {@code pg_restore --list dir}. */
+  private List<String> list(Path dir) {
+    PgToolset tools = locator.locate();
+    List<String> lines = new ArrayList<>();
+    CommandResult r =
+        runner.run(
+            CommandSpec.of(tools.pgRestore().toString(), "--list", dir.toString())
+                .withTimeout(Duration.ofMinutes(5))
+                .withStdoutLines(lines::add),
+            null);
+    if (!r.succeeded()) {
+      throw FailureType.TRANSIENT.failure("cannot list the dump at " + dir + ": " + r.summary());
+    }
+    return lines;
   }
 }

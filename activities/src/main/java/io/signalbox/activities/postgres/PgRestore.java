@@ -35,7 +35,7 @@ final class PgRestore {
   // Its processes share one unbuffered stderr and write a message in pieces, so lines can come
   // interleaved: these counts drive heartbeats only, never the outcome.
   private static final Pattern TABLE_DATA_FINISHED =
-      Pattern.compile("finished item \\d+ TABLE DATA ");
+      Pattern.compile("finished item (\\d+) TABLE DATA ");
   private static final Pattern TABLE_DATA_STARTED = Pattern.compile("processing data for table ");
 
   private final CommandRunner runner;
@@ -69,6 +69,19 @@ final class PgRestore {
    *     retry cleans and restores again)
    */
   RestoreOutcome restore(RestoreRequest request, Consumer<RestoreProgress> progress) {
+    return restore(request, progress, null);
+  }
+
+  /**
+   * {@link #restore(RestoreRequest, Consumer)}, telling {@code tableDataLoaded} the dump id of each
+   * TABLE DATA entry as soon as pg_restore reports it loaded (parallel full restores only: {@code
+   * pg_restore -j N} with N > 1 reports {@code finished item}; it is called from the thread that
+   * reads pg_restore's output, so it must return quickly).
+   */
+  RestoreOutcome restore(
+      RestoreRequest request,
+      Consumer<RestoreProgress> progress,
+      java.util.function.IntConsumer tableDataLoaded) {
     if (request.copyId() == null || request.copyId().isBlank()) {
       throw FailureType.INVALID_INPUT.failure("restore: copyId is required");
     }
@@ -145,8 +158,12 @@ final class PgRestore {
               .withProgressInterval(progressEvery)
               .withStderrLines(
                   line -> {
-                    if (tableDone.matcher(line).find()) {
+                    java.util.regex.Matcher m = tableDone.matcher(line);
+                    if (m.find()) {
                       done.incrementAndGet();
+                      if (tableDataLoaded != null && tableDone == TABLE_DATA_FINISHED) {
+                        tableDataLoaded.accept(Integer.parseInt(m.group(1)));
+                      }
                     }
                   });
       CommandResult result =

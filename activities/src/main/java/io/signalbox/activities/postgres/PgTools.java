@@ -109,6 +109,26 @@ public class PgTools {
   }
 
   /**
+   * {@link #restore(RestoreRequest, Consumer)}, telling {@code tableDataLoaded} the dump id of each
+   * table whose data pg_restore has loaded (parallel full restores; see {@link #tableDataEntries}),
+   * so its content can be read while pg_restore goes on.
+   */
+  public RestoreOutcome restore(
+      RestoreRequest request,
+      Consumer<RestoreProgress> progress,
+      java.util.function.IntConsumer tableDataLoaded) {
+    return restore.restore(request, progress, tableDataLoaded);
+  }
+
+  /**
+   * The TABLE DATA entries of a directory-format dump: dump id → what {@code pg_restore --list}
+   * shows after {@code TABLE DATA}: schema, table and owner, unquoted, separated by spaces.
+   */
+  public java.util.Map<Integer, String> tableDataEntries(Path dir) {
+    return dump.tableDataEntries(dir);
+  }
+
+  /**
    * The data file of each table of a directory-format dump, by the table's oid on the source (see
    * {@link PgDump#tableDataFiles}).
    */

@@ -122,6 +122,23 @@ public final class TableScanner {
       String snapshotId,
       Progress progress)
       throws SQLException {
+    return scan(how, java.util.Map.of(), only, snapshotId, progress);
+  }
+
+  /**
+   * {@link #scan(java.util.function.Function, java.util.Set, String, Progress)}, and for each table
+   * of {@code since} read with {@link Check#COUNT} whether any of its rows was written since that
+   * snapshot: such a table's {@link TableStats#checksum} is {@link #CHANGED}, the others' null.
+   *
+   * @param since table → {@code txid_current_snapshot()} text ({@code xmin:xmax:xip,...})
+   */
+  public TableStatsResult scan(
+      java.util.function.Function<String, Check> how,
+      java.util.Map<String, String> since,
+      java.util.Set<String> only,
+      String snapshotId,
+      Progress progress)
+      throws SQLException {
     boolean checksums = false;
     if (snapshotId != null && !SNAPSHOT_ID.matcher(snapshotId).matches()) {
       throw new IllegalArgumentException("not a snapshot id: " + snapshotId);
@@ -165,7 +182,7 @@ public final class TableScanner {
                   try {
                     String table;
                     while ((table = todo.poll()) != null) {
-                      done.add(one(c, table, how.apply(table), running));
+                      done.add(one(c, table, how.apply(table), since.get(table), running));
                     }
                   } catch (Exception e) {
                     done.add(e);
@@ -245,14 +262,63 @@ public final class TableScanner {
 
   /** Cancels what a worker runs on the server. */
   @FunctionalInterface
-  private interface Cancel {
+  interface Cancel {
     void cancel() throws SQLException;
   }
 
-  private static TableStats one(Connection c, String table, Check how, List<Cancel> running)
+  /** The checksum a {@code since} count gives a table with rows written since that snapshot. */
+  public static final String CHANGED = "changed since it was read";
+
+  /**
+   * A condition on a row: written by a transaction that {@code snapshot} (text of {@code
+   * txid_current_snapshot()}, {@code xmin:xmax:xip,...}) does not see as committed, i.e. not before
+   * the snapshot: its {@code xmin} is at or after the snapshot's {@code xmax}, or was in progress
+   * then. Compared as 32-bit transaction ids through {@code age()}, which is right while fewer than
+   * 2<sup>31</sup> transactions lie between; a frozen row counts as old.
+   */
+  static String changedSince(String snapshot) {
+    String[] parts = snapshot.split(":", -1);
+    if (parts.length != 3) {
+      throw new IllegalArgumentException("not a txid snapshot: " + snapshot);
+    }
+    long xmax = Long.parseLong(parts[1]) & 0xFFFFFFFFL;
+    StringBuilder sql =
+        new StringBuilder("(pg_catalog.age(xmin) <= pg_catalog.age('")
+            .append(xmax)
+            .append("'::pg_catalog.xid)");
+    if (!parts[2].isEmpty()) {
+      sql.append(" OR xmin = ANY ('{");
+      String[] xip = parts[2].split(",");
+      for (int i = 0; i < xip.length; i++) {
+        sql.append(i == 0 ? "" : ",").append(Long.parseLong(xip[i]) & 0xFFFFFFFFL);
+      }
+      sql.append("}'::pg_catalog.xid[])");
+    }
+    return sql.append(")").toString();
+  }
+
+  private static TableStats one(
+      Connection c, String table, Check how, String since, List<Cancel> running)
       throws SQLException {
     if (how == Check.COPY_TEXT) {
       return copyText(c, table, running);
+    }
+    if (how == Check.COUNT && since != null) {
+      try (Statement st = c.createStatement()) {
+        Cancel cancel = st::cancel;
+        running.add(cancel);
+        try (ResultSet rs =
+            st.executeQuery(
+                "SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE "
+                    + changedSince(since)
+                    + ") FROM ONLY "
+                    + table)) {
+          rs.next();
+          return new TableStats(table, rs.getLong(1), rs.getLong(2) > 0 ? CHANGED : null);
+        } finally {
+          running.remove(cancel);
+        }
+      }
     }
     try (Statement st = c.createStatement()) {
       Cancel cancel = st::cancel;

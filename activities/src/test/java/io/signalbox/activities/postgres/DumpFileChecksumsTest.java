@@ -99,6 +99,30 @@ class DumpFileChecksumsTest {
         .containsExactlyInAnyOrder("public.every_type", "public.\"Mixed Case\"");
   }
 
+  @Test
+  void aGzipDumpIsChecksummedFromItsUnzippedRows() throws Exception {
+    String src = newDatabase(pg.server(0), "gzip_src");
+    pg.server(0).executeResource(src, "/datasets/every_type.sql");
+    PgTools tools = tools(pg.server(0), new CommandRunner());
+
+    SnapshotDump.Outcome out =
+        new SnapshotDump(tools)
+            .run(
+                new DumpRequest(
+                    endpoint(pg.server(0), src), tmp.resolve("gz"), 2, 5, null, "gz", null),
+                true,
+                p -> {});
+    assertThat(tmp.resolve("gz")).isDirectoryContaining("glob:**.dat.gz");
+    assertThat(out.manifest().tables())
+        .allSatisfy(t -> assertThat(t.checksum()).startsWith(CopyTextChecksum.PREFIX));
+
+    PostgresServer b = pg.server(1);
+    String dst = newDatabase(b, "gzip_dst");
+    tools.restore(
+        new RestoreRequest(endpoint(b, dst), out.dump().dir(), 2, null, null, "gz", null), p -> {});
+    assertThat(TableStatsResult.compare(out.manifest().tableStats(), copyText(b, dst))).isEmpty();
+  }
+
   private static TableStatsResult copyText(PostgresServer server, String db) throws Exception {
     return new TableScanner(() -> server.connect(db), 2)
         .scan(t -> TableScanner.Check.COPY_TEXT, null, null, (d, n) -> {});

@@ -126,7 +126,9 @@ public final class CopyBenchmark {
           "rounds",
           rounds
               + " (each copy runs once per round, in this order: raw tools,"
-              + " PostgresCopy, pgcopydb, naive, PostgresCopy counts only; the table shows each one's best round)");
+              + " PostgresCopy, pgcopydb clone + compare, naive, PostgresCopy counts only,"
+              + " PostgresCopy with the target read after the restore; the table shows each one's"
+              + " best round)");
       PostgresCopyFigures pc = null;
       for (int round = 1; round <= rounds; round++) {
         say("round " + round + " of " + rounds);
@@ -139,6 +141,7 @@ public final class CopyBenchmark {
         pgcopydb();
         naive();
         countsRuns.add(postgresCopy("counts-only-" + round, "pgcopy_counts", false, false));
+        afterRuns.add(postgresCopy("read-after-" + round, "pgcopy_after", false, true, false));
       }
       PostgresCopyFigures last = pcRuns.get(pcRuns.size() - 1);
       addCopyRows();
@@ -163,6 +166,39 @@ public final class CopyBenchmark {
               + String.join(
                   ", ",
                   countsRuns.stream()
+                      .map(
+                          f ->
+                              fmt(f.dump())
+                                  + " + "
+                                  + fmt(f.restore())
+                                  + " + "
+                                  + fmt(f.verify())
+                                  + " = "
+                                  + fmt(f.total())
+                                  + " s")
+                      .toList()));
+      PostgresCopyFigures after =
+          afterRuns.stream()
+              .min(Comparator.comparingDouble(PostgresCopyFigures::total))
+              .orElseThrow();
+      rows.add(
+          new Row(
+              "what-if: PostgresCopy with checksums, the target read after the restore instead of"
+                  + " beside it, best round: "
+                  + fmt(after.dump())
+                  + " + "
+                  + fmt(after.restore())
+                  + " + "
+                  + fmt(after.verify()),
+              after.total(),
+              ratio(after.total(), rawTotal) + " × raw fastest",
+              "(for information)",
+              ""));
+      notes.add(
+          "every round, PostgresCopy with the target read after the restore: "
+              + String.join(
+                  ", ",
+                  afterRuns.stream()
                       .map(
                           f ->
                               fmt(f.dump())
@@ -284,6 +320,7 @@ public final class CopyBenchmark {
   private final List<String> naiveRuns = new ArrayList<>();
   private final List<PostgresCopyFigures> pcRuns = new ArrayList<>();
   private final List<PostgresCopyFigures> countsRuns = new ArrayList<>();
+  private final List<PostgresCopyFigures> afterRuns = new ArrayList<>();
   private double naiveSeconds = Double.MAX_VALUE;
 
   private void addCopyRows() {
@@ -407,6 +444,12 @@ public final class CopyBenchmark {
 
   private PostgresCopyFigures postgresCopy(
       String round, String targetDb, boolean keep, boolean checksums) throws Exception {
+    return postgresCopy(round, targetDb, keep, checksums, true);
+  }
+
+  private PostgresCopyFigures postgresCopy(
+      String round, String targetDb, boolean keep, boolean checksums, boolean beside)
+      throws Exception {
     b.dropDatabase(targetDb);
     b.createDatabase(targetDb);
     Path dumps = work.resolve("dumps").resolve("pc" + round);
@@ -430,6 +473,7 @@ public final class CopyBenchmark {
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().put("BENCH_SOURCE_PASSWORD", a.password());
     pb.environment().put("BENCH_TARGET_PASSWORD", b.password());
+    pb.environment().put("BENCH_READ_BESIDE_RESTORE", "" + beside);
     Path out = work.resolve("postgres-copy-" + round + ".log");
     pb.redirectErrorStream(true).redirectOutput(out.toFile());
     long t0 = System.nanoTime();

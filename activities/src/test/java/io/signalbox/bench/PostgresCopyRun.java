@@ -58,10 +58,11 @@ public final class PostgresCopyRun {
     TimedCopy copy =
         new TimedCopy(
             new CopyActivitiesImpl(
-                new PgTools(new CommandRunner(), binDir, secrets::resolve),
-                new PgConnector(secrets),
-                dumpDir,
-                null));
+                    new PgTools(new CommandRunner(), binDir, secrets::resolve),
+                    new PgConnector(secrets),
+                    dumpDir,
+                    null)
+                .readBesideRestore(!"false".equals(System.getenv("BENCH_READ_BESIDE_RESTORE"))));
     InputActivities inputs = request -> new InputActivities.ValidationResult(List.of());
     EvidenceActivities evidence =
         input -> new EvidenceActivities.EvidenceRef("bench/" + input.workflowId(), null, null);

@@ -161,7 +161,9 @@ public class CopyActivitiesImpl implements CopyActivities {
     // as pg_restore has loaded them, beside the rest of the restore (index builds above all);
     // verify then reads only the row counts of those. Full parallel restores only.
     Map<Integer, String> readable =
-        Boolean.TRUE.equals(request.dataOnly()) || (request.jobs() != null && request.jobs() < 2)
+        !readBesideRestore
+                || Boolean.TRUE.equals(request.dataOnly())
+                || (request.jobs() != null && request.jobs() < 2)
             ? Map.of()
             : copyTextTables(dir);
     AtomicReference<Object> lastProgress = new AtomicReference<>();
@@ -234,6 +236,17 @@ public class CopyActivitiesImpl implements CopyActivities {
   /** What a restore read beside pg_restore for the verify to come (tests). */
   Map<String, LoadedTableChecksums.Read> loadedChecksums(String dumpPath, Endpoint target) {
     return loaded.get(loadedKey(roots.resolve("dumpPath", dumpPath), target));
+  }
+
+  private volatile boolean readBesideRestore = true;
+
+  /**
+   * Whether the restore reads the target's content checksums beside pg_restore (the default) or
+   * leaves every table to the verify, as before; for measurements (the benchmark's what-if).
+   */
+  public CopyActivitiesImpl readBesideRestore(boolean value) {
+    this.readBesideRestore = value;
+    return this;
   }
 
   private static String loadedKey(Path dir, Endpoint target) {

@@ -30,13 +30,29 @@ import java.util.zip.GZIPInputStream;
  * (size and SHA-256, as {@link DumpFiles#digests}) and, for each table's data file, the rows and
  * the {@link CopyTextChecksum} of its COPY text: the source's content checksums cost a read of the
  * files pg_dump has just written (mostly still in the page cache) instead of a second scan of every
- * table on the source. Files are read in parallel; plain ({@code .dat}) and gzip ({@code .dat.gz})
- * data files are checksummed, others ({@code .lz4}, {@code .zst}) only digested.
+ * table on the source. Files are read in parallel, each as soon as pg_dump reports it written
+ * ({@link #written}) or at the end ({@link #finish}); plain ({@code .dat}) and gzip ({@code
+ * .dat.gz}) data files are checksummed, others ({@code .lz4}, {@code .zst}) only digested.
  */
-public final class DumpDataChecksums {
+public final class DumpDataChecksums implements AutoCloseable {
   private static final int BUFFER = 1 << 20;
 
-  private DumpDataChecksums() {}
+  private final ExecutorService pool;
+  private final Map<String, Future<FileRead>> reads = new ConcurrentHashMap<>();
+
+  /**
+   * @param threads files read at once
+   */
+  public DumpDataChecksums(int threads) {
+    this.pool =
+        Executors.newFixedThreadPool(
+            Math.max(1, threads),
+            r -> {
+              Thread t = new Thread(r, "dump-checksums");
+              t.setDaemon(true);
+              return t;
+            });
+  }
 
   /**
    * What one pass found.
@@ -56,47 +72,51 @@ public final class DumpDataChecksums {
    */
   public record Table(String file, long rows, String checksum) {}
 
+  /** One file: its digest, and its rows when it is a table data file. */
+  private record FileRead(DumpFile file, Long rows, String checksum) {}
+
+  /** Reads the directory's files in one pass (see {@link #finish}). */
+  public static Result run(
+      Path dir, Map<String, Path> dataFiles, int threads, long tickMillis, Runnable tick) {
+    try (DumpDataChecksums reader = new DumpDataChecksums(threads)) {
+      return reader.finish(dir, dataFiles, tickMillis, tick);
+    }
+  }
+
   /**
-   * Reads every file of the directory once.
+   * Starts reading a file that will not change any more (pg_dump has written it), while pg_dump
+   * goes on with others. Returns at once; a file handed in twice is read once.
+   */
+  public void written(Path file) {
+    String name = file.getFileName().toString();
+    try {
+      reads.computeIfAbsent(name, n -> pool.submit(() -> read(file)));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed: the dump failed or was cancelled
+    }
+  }
+
+  /**
+   * Reads the files not read yet, waits for all, and matches the data files to their tables.
    *
    * @param dir the dump directory
    * @param dataFiles each table's data file (quoted table name → file in {@code dir})
-   * @param threads files read at once
-   * @param tick called on the calling thread every {@code tickMillis} while files are read (it may
-   *     throw to cancel)
+   * @param tickMillis how often {@code tick} is called while files are read
+   * @param tick called on the calling thread while files are read (it may throw to cancel)
    */
-  public static Result run(
-      Path dir, Map<String, Path> dataFiles, int threads, long tickMillis, Runnable tick) {
-    Map<Path, String> tableOf = new HashMap<>();
-    dataFiles.forEach((table, file) -> tableOf.put(file.toAbsolutePath().normalize(), table));
+  public Result finish(Path dir, Map<String, Path> dataFiles, long tickMillis, Runnable tick) {
     List<Path> all = new ArrayList<>(DumpFiles.dumpFiles(dir));
     // Largest first, so the threads end about together.
     all.sort(Comparator.comparingLong(DumpDataChecksums::size).reversed());
-    Map<String, DumpFile> files = new ConcurrentHashMap<>();
-    Map<String, Table> tables = new ConcurrentHashMap<>();
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            Math.max(1, threads),
-            r -> {
-              Thread t = new Thread(r, "dump-checksums");
-              t.setDaemon(true);
-              return t;
-            });
+    all.forEach(this::written);
+    Map<String, FileRead> done = new HashMap<>();
     try {
-      List<Future<?>> futures = new ArrayList<>();
       for (Path file : all) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  String table = tableOf.get(file.toAbsolutePath().normalize());
-                  read(file, table, files, tables);
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
+        String name = file.getFileName().toString();
+        Future<FileRead> f = reads.get(name);
         while (true) {
           try {
-            f.get(tickMillis, TimeUnit.MILLISECONDS);
+            done.put(name, f.get(tickMillis, TimeUnit.MILLISECONDS));
             break;
           } catch (TimeoutException e) {
             if (tick != null) {
@@ -113,16 +133,28 @@ public final class DumpDataChecksums {
         throw u;
       }
       throw new IllegalStateException("reading the dump failed: " + e.getCause(), e.getCause());
-    } finally {
-      pool.shutdownNow();
     }
-    List<DumpFile> sorted = new ArrayList<>(files.values());
-    sorted.sort(Comparator.comparing(DumpFile::name));
-    return new Result(List.copyOf(sorted), Map.copyOf(tables));
+    List<DumpFile> files = new ArrayList<>();
+    done.values().forEach(r -> files.add(r.file()));
+    files.sort(Comparator.comparing(DumpFile::name));
+    Map<String, Table> tables = new HashMap<>();
+    dataFiles.forEach(
+        (table, file) -> {
+          FileRead r = done.get(file.getFileName().toString());
+          if (r != null && r.rows() != null) {
+            tables.put(table, new Table(r.file().name(), r.rows(), r.checksum()));
+          }
+        });
+    return new Result(List.copyOf(files), Map.copyOf(tables));
   }
 
-  private static void read(
-      Path file, String table, Map<String, DumpFile> files, Map<String, Table> tables) {
+  /** Stops reading (files still queued are not read). */
+  @Override
+  public void close() {
+    pool.shutdownNow();
+  }
+
+  private static FileRead read(Path file) {
     String name = file.getFileName().toString();
     MessageDigest sha;
     try {
@@ -132,9 +164,10 @@ public final class DumpDataChecksums {
     }
     boolean plain = name.endsWith(".dat");
     boolean gzip = name.endsWith(".dat.gz");
-    CopyTextChecksum rows = table != null && (plain || gzip) ? new CopyTextChecksum() : null;
+    boolean tableData = name.matches("\\d+\\.dat(\\.gz)?");
+    CopyTextChecksum rows = tableData && (plain || gzip) ? new CopyTextChecksum() : null;
     byte[] buffer = new byte[BUFFER];
-    long bytes = 0;
+    long bytes;
     try (InputStream raw = Files.newInputStream(file);
         DigestInputStream in = new DigestInputStream(raw, sha)) {
       if (rows != null && gzip) {
@@ -159,11 +192,12 @@ public final class DumpDataChecksums {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
-    files.put(name, new DumpFile(name, bytes, HexFormat.of().formatHex(sha.digest())));
-    if (rows != null) {
-      rows.close();
-      tables.put(table, new Table(name, rows.rows(), rows.checksum()));
+    DumpFile digest = new DumpFile(name, bytes, HexFormat.of().formatHex(sha.digest()));
+    if (rows == null) {
+      return new FileRead(digest, null, null);
     }
+    rows.close();
+    return new FileRead(digest, rows.rows(), rows.checksum());
   }
 
   private static long size(Path p) {

@@ -46,6 +46,10 @@ final class PgDump {
   private static final Pattern TABLE_DATA_ENTRY =
       Pattern.compile("^(\\d+); \\d+ (\\d+) TABLE DATA ");
 
+  /** pg_dump --verbose, parallel: a table's data file is complete. */
+  private static final Pattern TABLE_DATA_WRITTEN =
+      Pattern.compile("^pg_dump: finished item (\\d+) TABLE DATA ");
+
   private final CommandRunner runner;
   private final PgToolLocator locator;
   private final Function<Endpoint, String> password;
@@ -71,6 +75,19 @@ final class PgDump {
    *     for authentication and permission errors, {@code Transient} otherwise
    */
   DumpOutcome dump(DumpRequest request, Consumer<DumpProgress> progress) {
+    return dump(request, progress, null);
+  }
+
+  /**
+   * {@link #dump(DumpRequest, Consumer)}, telling {@code tableDataDone} the dump id of each TABLE
+   * DATA entry as soon as pg_dump reports its data file written ({@code --verbose}, parallel dumps:
+   * {@code finished item 3581 TABLE DATA ...}), so the file can be read while pg_dump goes on. It
+   * is called from the thread that reads pg_dump's output and must return quickly.
+   */
+  DumpOutcome dump(
+      DumpRequest request,
+      Consumer<DumpProgress> progress,
+      java.util.function.IntConsumer tableDataDone) {
     PgToolset tools = locator.locate();
     Path dir = request.dir().toAbsolutePath();
     prepareDumpDir(dir);
@@ -83,6 +100,9 @@ final class PgDump {
       argv.add("--snapshot=" + request.snapshotId());
     }
     argv.add("--file=" + dir);
+    if (tableDataDone != null) {
+      argv.add("--verbose");
+    }
     argv.addAll(connectionArgs(request.source()));
     Endpoint src = request.source();
     try (PgPassFile pgpass =
@@ -94,6 +114,16 @@ final class PgDump {
               .withEnv(java.util.Map.of("PGOPTIONS", OUTPUT_SETTINGS))
               .withTimeout(request.timeoutOrDefault())
               .withProgressInterval(progressEvery);
+      if (tableDataDone != null) {
+        spec =
+            spec.withStderrLines(
+                line -> {
+                  java.util.regex.Matcher m = TABLE_DATA_WRITTEN.matcher(line);
+                  if (m.find()) {
+                    tableDataDone.accept(Integer.parseInt(m.group(1)));
+                  }
+                });
+      }
       CommandResult result =
           runner.run(
               spec,

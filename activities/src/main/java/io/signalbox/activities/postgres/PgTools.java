@@ -94,6 +94,18 @@ public class PgTools {
   }
 
   /**
+   * {@link #dump(DumpRequest, Consumer)}, telling {@code tableDataDone} the dump id of each table
+   * data file as soon as pg_dump has written it ({@code <id>.dat}), so it can be read while pg_dump
+   * goes on (parallel dumps).
+   */
+  public DumpOutcome dump(
+      DumpRequest request,
+      Consumer<DumpProgress> progress,
+      java.util.function.IntConsumer tableDataDone) {
+    return dump.dump(request, progress, tableDataDone);
+  }
+
+  /**
    * Restores a directory-format dump into the target: {@code pg_restore -j N --exit-on-error
    * [--no-owner] [--no-privileges] -v}. The target is checked and prepared first (see {@link
    * RestoreRequest}): a non-empty target that is not this copy's earlier attempt is refused before

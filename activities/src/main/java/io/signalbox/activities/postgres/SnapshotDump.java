@@ -109,6 +109,8 @@ public final class SnapshotDump {
             });
     Connection c = tools.connect(src, "signalbox-snapshot " + nullToEmpty(request.copyId()));
     boolean done = false;
+    DumpDataChecksums files = null;
+    java.util.function.IntConsumer written = null;
     try {
       ServerDescription server = Inspector.describe(c, src.describe());
       PgTools.requireAtLeast(toolset, server.versionNum(), src.describe());
@@ -162,8 +164,24 @@ public final class SnapshotDump {
                       checksums && !fromFiles),
               survey);
       DumpOutcome dump;
+      if (fromFiles) {
+        // Each data file is read (digest, rows, checksum) as soon as pg_dump has written it.
+        Path dir = request.dir().toAbsolutePath();
+        files = new DumpDataChecksums(request.jobsOrDefault());
+        DumpDataChecksums reader = files;
+        written =
+            dumpId -> {
+              for (String ext : new String[] {".dat", ".dat.gz"}) {
+                Path f = dir.resolve(dumpId + ext);
+                if (Files.isRegularFile(f)) {
+                  reader.written(f);
+                  return;
+                }
+              }
+            };
+      }
       try {
-        dump = tools.dump(request.withSnapshot(snapshotId), progress);
+        dump = tools.dump(request.withSnapshot(snapshotId), progress, written);
       } catch (RuntimeException | Error e) {
         surveyed.cancel(true);
         throw e;
@@ -174,13 +192,11 @@ public final class SnapshotDump {
               ? null
               : () -> progress.accept(new DumpProgress(dump.bytes(), dump.durationMillis()));
       List<TableStats> tables = s.tables();
-      List<DumpManifest.DumpFile> files;
-      if (fromFiles) {
-        FileChecksums fc = fileChecksums(c, src, request, dump, tables, snapshotId, tick);
+      List<DumpManifest.DumpFile> digests = null;
+      if (files != null) {
+        FileChecksums fc = fileChecksums(c, src, request, dump, tables, snapshotId, files, tick);
         tables = fc.tables();
-        files = fc.files();
-      } else {
-        files = null;
+        digests = fc.files();
       }
       c.commit();
 
@@ -207,8 +223,8 @@ public final class SnapshotDump {
               Instant.now().toString());
       // Each file's size and SHA-256, so a damaged backup is named before a restore is tried.
       manifest =
-          files != null
-              ? manifest.withFiles(files)
+          digests != null
+              ? manifest.withFiles(digests)
               : DumpFiles.withDigests(manifest, dump.dir(), tick);
       Path file = writeManifest(dump.dir(), manifest);
       done = true;
@@ -225,6 +241,9 @@ public final class SnapshotDump {
           "snapshot dump of " + src.describe() + " failed: " + e.getMessage());
     } finally {
       survey.shutdownNow();
+      if (files != null) {
+        files.close();
+      }
       if (!done) {
         // abort() closes the socket even while the survey thread is inside a query.
         try {
@@ -258,6 +277,7 @@ public final class SnapshotDump {
       DumpOutcome dump,
       List<TableStats> tables,
       String snapshotId,
+      DumpDataChecksums files,
       Runnable tick)
       throws SQLException {
     long t0 = System.nanoTime();
@@ -278,8 +298,7 @@ public final class SnapshotDump {
       }
     }
     DumpDataChecksums.Result read =
-        DumpDataChecksums.run(
-            dump.dir(), dataFiles, request.jobsOrDefault(), progressEvery.toMillis(), tick);
+        files.finish(dump.dir(), dataFiles, progressEvery.toMillis(), tick);
     List<TableStats> out = new ArrayList<>();
     Set<String> onServer = new TreeSet<>();
     for (TableStats t : tables) {
@@ -313,7 +332,7 @@ public final class SnapshotDump {
     }
     out.sort(Comparator.comparing(TableStats::table));
     log.info(
-        "checksummed {} tables from the dump's data files in {} ms",
+        "checksummed {} tables from the dump's data files, {} ms after pg_dump ended",
         read.tables().size(),
         (System.nanoTime() - t0) / 1_000_000);
     return new FileChecksums(List.copyOf(out), read.files());

@@ -62,7 +62,7 @@ public final class PostgresCopyRun {
                     new PgConnector(secrets),
                     dumpDir,
                     null)
-                .readBesideRestore(!"false".equals(System.getenv("BENCH_READ_BESIDE_RESTORE"))));
+                .readBesideRestore("true".equals(System.getenv("BENCH_READ_BESIDE_RESTORE"))));
     InputActivities inputs = request -> new InputActivities.ValidationResult(List.of());
     EvidenceActivities evidence =
         input -> new EvidenceActivities.EvidenceRef("bench/" + input.workflowId(), null, null);

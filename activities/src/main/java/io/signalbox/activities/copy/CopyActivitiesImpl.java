@@ -157,8 +157,8 @@ public class CopyActivitiesImpl implements CopyActivities {
     ActivityExecutionContext ctx = context();
     String key = loadedKey(dir, request.target());
     loaded.remove(key);
-    // Tables whose source checksum is their dump file's COPY text are read on the target as soon
-    // as pg_restore has loaded them, beside the rest of the restore (index builds above all);
+    // With readBesideRestore: tables whose source checksum is their dump file's COPY text are
+    // read on the target as soon as pg_restore has loaded them, beside the rest of the restore;
     // verify then reads only the row counts of those. Full parallel restores only.
     Map<Integer, String> readable =
         !readBesideRestore
@@ -238,11 +238,15 @@ public class CopyActivitiesImpl implements CopyActivities {
     return loaded.get(loadedKey(roots.resolve("dumpPath", dumpPath), target));
   }
 
-  private volatile boolean readBesideRestore = true;
+  private volatile boolean readBesideRestore = false;
 
   /**
-   * Whether the restore reads the target's content checksums beside pg_restore (the default) or
-   * leaves every table to the verify, as before; for measurements (the benchmark's what-if).
+   * Whether the restore reads each table's content checksum as soon as pg_restore has loaded it,
+   * beside the rest of the restore, or leaves every table to the verify (the default). Off by
+   * default: measured on 2 shared CPUs it saved nothing ({@code docs/benchmarks.md}), and a read
+   * holds ACCESS SHARE on its table just when pg_restore starts that table's primary key (ALTER
+   * TABLE ... ADD CONSTRAINT wants ACCESS EXCLUSIVE), so the key waits for the read. Kept for
+   * measurements (the benchmark's what-if).
    */
   public CopyActivitiesImpl readBesideRestore(boolean value) {
     this.readBesideRestore = value;

@@ -40,10 +40,21 @@ public final class DumpDataChecksums implements AutoCloseable {
   private final ExecutorService pool;
   private final Map<String, Future<FileRead>> reads = new ConcurrentHashMap<>();
 
+  private final boolean rows;
+
   /**
    * @param threads files read at once
    */
   public DumpDataChecksums(int threads) {
+    this(threads, true);
+  }
+
+  /**
+   * @param threads files read at once
+   * @param rows also count and checksum the rows of table data files (else digests only)
+   */
+  public DumpDataChecksums(int threads, boolean rows) {
+    this.rows = rows;
     this.pool =
         Executors.newFixedThreadPool(
             Math.max(1, threads),
@@ -90,7 +101,7 @@ public final class DumpDataChecksums implements AutoCloseable {
   public void written(Path file) {
     String name = file.getFileName().toString();
     try {
-      reads.computeIfAbsent(name, n -> pool.submit(() -> read(file)));
+      reads.computeIfAbsent(name, n -> pool.submit(() -> read(file, rows)));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // closed: the dump failed or was cancelled
     }
@@ -154,7 +165,7 @@ public final class DumpDataChecksums implements AutoCloseable {
     pool.shutdownNow();
   }
 
-  private static FileRead read(Path file) {
+  private static FileRead read(Path file, boolean withRows) {
     String name = file.getFileName().toString();
     MessageDigest sha;
     try {
@@ -165,7 +176,8 @@ public final class DumpDataChecksums implements AutoCloseable {
     boolean plain = name.endsWith(".dat");
     boolean gzip = name.endsWith(".dat.gz");
     boolean tableData = name.matches("\\d+\\.dat(\\.gz)?");
-    CopyTextChecksum rows = tableData && (plain || gzip) ? new CopyTextChecksum() : null;
+    CopyTextChecksum rows =
+        withRows && tableData && (plain || gzip) ? new CopyTextChecksum() : null;
     byte[] buffer = new byte[BUFFER];
     long bytes;
     try (InputStream raw = Files.newInputStream(file);

@@ -1,6 +1,5 @@
 package io.signalbox.activities.postgres;
 
-import io.signalbox.activities.backup.DumpFiles;
 import io.signalbox.workflows.copy.DumpManifest;
 import io.signalbox.workflows.copy.SchemaInventory;
 import io.signalbox.workflows.copy.SequencesResult;
@@ -164,10 +163,11 @@ public final class SnapshotDump {
                       checksums && !fromFiles),
               survey);
       DumpOutcome dump;
-      if (fromFiles) {
-        // Each data file is read (digest, rows, checksum) as soon as pg_dump has written it.
+      {
+        // Each data file is read (digest; rows and checksum too for file checksums) as soon as
+        // pg_dump has written it, beside the rest of the dump.
         Path dir = request.dir().toAbsolutePath();
-        files = new DumpDataChecksums(request.jobsOrDefault());
+        files = new DumpDataChecksums(request.jobsOrDefault(), fromFiles);
         DumpDataChecksums reader = files;
         written =
             dumpId -> {
@@ -192,11 +192,13 @@ public final class SnapshotDump {
               ? null
               : () -> progress.accept(new DumpProgress(dump.bytes(), dump.durationMillis()));
       List<TableStats> tables = s.tables();
-      List<DumpManifest.DumpFile> digests = null;
-      if (files != null) {
+      List<DumpManifest.DumpFile> digests;
+      if (fromFiles) {
         FileChecksums fc = fileChecksums(c, src, request, dump, tables, snapshotId, files, tick);
         tables = fc.tables();
         digests = fc.files();
+      } else {
+        digests = files.finish(dump.dir(), Map.of(), progressEvery.toMillis(), tick).files();
       }
       c.commit();
 
@@ -222,10 +224,7 @@ public final class SnapshotDump {
               dump.durationMillis(),
               Instant.now().toString());
       // Each file's size and SHA-256, so a damaged backup is named before a restore is tried.
-      manifest =
-          digests != null
-              ? manifest.withFiles(digests)
-              : DumpFiles.withDigests(manifest, dump.dir(), tick);
+      manifest = manifest.withFiles(digests);
       Path file = writeManifest(dump.dir(), manifest);
       done = true;
       log.info(

@@ -163,7 +163,8 @@ class CopyActivitiesImplTest {
   }
 
   @Test
-  void theRestoreReadsEachTablesContentBesidePgRestoreAndVerifyTrustsOnlyUnchangedTables() {
+  void readBesideTheRestoreEachTablesContentIsReadOnceAndTrustedOnlyWhileUnchanged() {
+    impl.readBesideRestore(true);
     Copied c = copyShapes("copy-beside");
     Map<String, String> manifest = new java.util.TreeMap<>();
     io.signalbox.activities.postgres.SnapshotDump.readManifest(Path.of(c.dump().dumpPath()))

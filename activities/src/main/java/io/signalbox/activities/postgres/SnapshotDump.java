@@ -44,9 +44,13 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>One connection opens {@code REPEATABLE READ READ ONLY} and exports its snapshot ({@code
  *       pg_export_snapshot()}).
- *   <li>{@code pg_dump --snapshot=<id>} dumps exactly that snapshot while, on the same connection
- *       and in the same transaction, every table is counted (and checksummed), sequences and the
- *       schema inventory are read: the manifest describes the dumped data, not the live tables.
+ *   <li>{@code pg_dump --snapshot=<id>} dumps exactly that snapshot while, in the same snapshot,
+ *       every table is counted, sequences and the schema inventory are read: the manifest describes
+ *       the dumped data, not the live tables. Meanwhile each data file pg_dump reports written is
+ *       read once ({@link DumpDataChecksums}): its SHA-256, and with checksums its rows and content
+ *       checksum ({@link CopyTextChecksum}), checked against the snapshot's count. A source whose
+ *       files cannot give the checksums (before PostgreSQL 12, not UTF8) is checksummed on the
+ *       server in the snapshot instead.
  *   <li>The exporting transaction stays open until pg_dump has finished (the snapshot dies with
  *       it), then ends; {@code manifest.json} is written into the dump directory last, so a
  *       directory with a manifest is a complete dump.

@@ -8,7 +8,6 @@ import io.signalbox.activities.postgres.Inspector;
 import io.signalbox.activities.postgres.PgConnector;
 import io.signalbox.activities.postgres.PgTools;
 import io.signalbox.activities.postgres.PostgresActivitiesImpl;
-import io.signalbox.activities.postgres.TableScanner;
 import io.signalbox.activities.secrets.SecretResolver;
 import io.signalbox.testing.PostgresServer;
 import io.signalbox.workflows.copy.CopyActivities;
@@ -24,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -126,7 +126,9 @@ public final class CopyBenchmark {
           "rounds",
           rounds
               + " (each copy runs once per round, in this order: raw tools,"
-              + " PostgresCopy, pgcopydb, naive, PostgresCopy counts only; the table shows each one's best round)");
+              + " PostgresCopy, pgcopydb clone + compare, naive, PostgresCopy counts only,"
+              + " PostgresCopy with the target read beside the restore; the table shows each one's"
+              + " best round)");
       PostgresCopyFigures pc = null;
       for (int round = 1; round <= rounds; round++) {
         say("round " + round + " of " + rounds);
@@ -139,6 +141,7 @@ public final class CopyBenchmark {
         pgcopydb();
         naive();
         countsRuns.add(postgresCopy("counts-only-" + round, "pgcopy_counts", false, false));
+        besideRuns.add(postgresCopy("beside-" + round, "pgcopy_beside", false, true, true));
       }
       PostgresCopyFigures last = pcRuns.get(pcRuns.size() - 1);
       addCopyRows();
@@ -148,7 +151,7 @@ public final class CopyBenchmark {
               .orElseThrow();
       rows.add(
           new Row(
-              "  PostgresCopy with verify.checksums=false (counts only), best round: "
+              "PostgresCopy with verify.checksums=false (counts only), best round: "
                   + fmt(countsOnly.dump())
                   + " + "
                   + fmt(countsOnly.restore())
@@ -156,8 +159,8 @@ public final class CopyBenchmark {
                   + fmt(countsOnly.verify()),
               countsOnly.total(),
               ratio(countsOnly.total(), rawTotal) + " × raw fastest",
-              "(for information)",
-              ""));
+              "≤ 1.05 × raw fastest",
+              verdict(countsOnly.total() <= 1.05 * rawTotal)));
       notes.add(
           "every round, PostgresCopy counts only (dump + restore + verify = workflow total): "
               + String.join(
@@ -174,9 +177,41 @@ public final class CopyBenchmark {
                                   + fmt(f.total())
                                   + " s")
                       .toList()));
-      whatIfParallelSurvey();
+      PostgresCopyFigures beside =
+          besideRuns.stream()
+              .min(Comparator.comparingDouble(PostgresCopyFigures::total))
+              .orElseThrow();
+      rows.add(
+          new Row(
+              "what-if: PostgresCopy with checksums, each target table read as soon as pg_restore"
+                  + " has loaded it (beside the restore) instead of after the restore, best round: "
+                  + fmt(beside.dump())
+                  + " + "
+                  + fmt(beside.restore())
+                  + " + "
+                  + fmt(beside.verify()),
+              beside.total(),
+              ratio(beside.total(), rawTotal) + " × raw fastest",
+              "(for information)",
+              ""));
+      notes.add(
+          "every round, PostgresCopy with the target read beside the restore (what-if): "
+              + String.join(
+                  ", ",
+                  besideRuns.stream()
+                      .map(
+                          f ->
+                              fmt(f.dump())
+                                  + " + "
+                                  + fmt(f.restore())
+                                  + " + "
+                                  + fmt(f.verify())
+                                  + " = "
+                                  + fmt(f.total())
+                                  + " s")
+                      .toList()));
       scans();
-      proveChecksumCatchesAChange(last);
+      proveVerifyCatchesEachChange(last);
       compare(pc);
     } finally {
       machine.put("load after (1/5/15 min)", loadavg());
@@ -277,11 +312,15 @@ public final class CopyBenchmark {
   private double rawDump;
   private double rawRestore;
   private double pgcopydbSeconds = Double.NaN;
+  private double pgcopydbCompareSeconds = Double.NaN;
+  private double pgcopydbBothSeconds = Double.NaN;
+  private long rawDumpBytes;
   private final List<String> pgcopydbRuns = new ArrayList<>();
   private final List<String> rawRuns = new ArrayList<>();
   private final List<String> naiveRuns = new ArrayList<>();
   private final List<PostgresCopyFigures> pcRuns = new ArrayList<>();
   private final List<PostgresCopyFigures> countsRuns = new ArrayList<>();
+  private final List<PostgresCopyFigures> besideRuns = new ArrayList<>();
   private double naiveSeconds = Double.MAX_VALUE;
 
   private void addCopyRows() {
@@ -291,7 +330,26 @@ public final class CopyBenchmark {
     if (Double.isNaN(pgcopydbSeconds)) {
       rows.add(new Row("pgcopydb clone", null, "n/a", "", "n/a"));
     } else {
-      rows.add(new Row("pgcopydb clone (table/index jobs 2)", pgcopydbSeconds, "", "", ""));
+      rows.add(
+          new Row(
+              "pgcopydb clone (table/index jobs 2), best round",
+              pgcopydbSeconds,
+              ratio(pgcopydbSeconds, rawTotal) + " × raw fastest",
+              "",
+              ""));
+    }
+    if (Double.isNaN(pgcopydbBothSeconds)) {
+      rows.add(new Row("pgcopydb clone + pgcopydb compare data", null, "n/a", "", "n/a"));
+    } else {
+      rows.add(
+          new Row(
+              "pgcopydb clone + pgcopydb compare data, best round (compare alone: "
+                  + fmt(pgcopydbCompareSeconds)
+                  + " s)",
+              pgcopydbBothSeconds,
+              ratio(pgcopydbBothSeconds, rawTotal) + " × raw fastest",
+              "",
+              ""));
     }
     rows.add(new Row("naive: pg_dump \\| psql (plain SQL)", naiveSeconds, "", "", ""));
     notes.add("every round, raw tools (dump + restore): " + String.join(", ", rawRuns));
@@ -313,7 +371,7 @@ public final class CopyBenchmark {
                                 + f.vmHwmKiB() / 1024
                                 + " MiB")
                     .toList()));
-    notes.add("every round, pgcopydb clone: " + String.join(", ", pgcopydbRuns));
+    notes.add("every round, pgcopydb clone (+ compare data): " + String.join(", ", pgcopydbRuns));
     notes.add("every round, naive: " + String.join(", ", naiveRuns));
   }
 
@@ -357,6 +415,7 @@ public final class CopyBenchmark {
                     "-d",
                     "raw",
                     dir.toString()));
+    rawDumpBytes = directoryBytes(dir);
     if (dump + restore < rawTotal) {
       rawTotal = dump + restore;
       rawDump = dump;
@@ -385,6 +444,12 @@ public final class CopyBenchmark {
 
   private PostgresCopyFigures postgresCopy(
       String round, String targetDb, boolean keep, boolean checksums) throws Exception {
+    return postgresCopy(round, targetDb, keep, checksums, false);
+  }
+
+  private PostgresCopyFigures postgresCopy(
+      String round, String targetDb, boolean keep, boolean checksums, boolean beside)
+      throws Exception {
     b.dropDatabase(targetDb);
     b.createDatabase(targetDb);
     Path dumps = work.resolve("dumps").resolve("pc" + round);
@@ -408,6 +473,7 @@ public final class CopyBenchmark {
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().put("BENCH_SOURCE_PASSWORD", a.password());
     pb.environment().put("BENCH_TARGET_PASSWORD", b.password());
+    pb.environment().put("BENCH_READ_BESIDE_RESTORE", "" + beside);
     Path out = work.resolve("postgres-copy-" + round + ".log");
     pb.redirectErrorStream(true).redirectOutput(out.toFile());
     long t0 = System.nanoTime();
@@ -468,102 +534,15 @@ public final class CopyBenchmark {
     return f;
   }
 
-  /**
-   * What the dump step costs with the snapshot survey as {@code SnapshotDump} runs it now ({@link
-   * TableScanner} on 2 connections) and as it ran before ({@code Inspector.tableStats} on the
-   * exporting connection): pg_dump with the exported snapshot and the survey run concurrently, both
-   * ways, best of 2 each, alternating.
-   */
-  private void whatIfParallelSurvey() {
-    double sequential = Double.MAX_VALUE;
-    double parallel = Double.MAX_VALUE;
-    for (int i = 0; i < 2; i++) {
-      sequential = Math.min(sequential, dumpWithSurvey(false));
-      parallel = Math.min(parallel, dumpWithSurvey(true));
-    }
-    rows.add(
-        new Row(
-            "  what-if, dump step as SnapshotDump did it before TableScanner: pg_dump -j2 in an"
-                + " exported snapshot + counts/checksums on the exporting connection, concurrently",
-            sequential,
-            ratio(sequential, rawDump) + " × raw pg_dump",
-            "(for information)",
-            ""));
-    rows.add(
-        new Row(
-            "  the same with TableScanner on 2 connections in that snapshot (as SnapshotDump does"
-                + " it now)",
-            parallel,
-            ratio(parallel, rawDump) + " × raw pg_dump",
-            "(for information)",
-            ""));
-    say(
-        "what-if dump step: sequential survey "
-            + fmt(sequential)
-            + " s, TableScanner "
-            + fmt(parallel)
-            + " s");
-  }
-
-  private double dumpWithSurvey(boolean withScanner) {
-    Path dir = work.resolve("dumps").resolve("whatif");
-    deleteRecursively(dir);
-    ExecutorService pool = Executors.newSingleThreadExecutor();
-    try (Connection c = a.connect("gitea")) {
-      c.setAutoCommit(false);
-      String snapshot;
-      try (Statement st = c.createStatement()) {
-        st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-        try (ResultSet rs = st.executeQuery("SELECT pg_export_snapshot()")) {
-          rs.next();
-          snapshot = rs.getString(1);
-        }
-      }
-      long t0 = System.nanoTime();
-      Future<?> survey =
-          pool.submit(
-              () -> {
-                if (withScanner) {
-                  return new TableScanner(() -> a.connect("gitea"), JOBS)
-                      .scan(true, snapshot, (done, all) -> {});
-                }
-                return Inspector.tableStats(c, true);
-              });
-      run(
-          a,
-          tool("pg_dump"),
-          "-h",
-          a.host(),
-          "-p",
-          "" + a.port(),
-          "-U",
-          "postgres",
-          "-Fd",
-          "-j",
-          "" + JOBS,
-          "-Z0",
-          "--snapshot=" + snapshot,
-          "-f",
-          dir.toString(),
-          "gitea");
-      survey.get();
-      double s = (System.nanoTime() - t0) / 1e9;
-      c.rollback();
-      return s;
-    } catch (Exception e) {
-      throw new IllegalStateException("what-if dump failed: " + e.getMessage(), e);
-    } finally {
-      pool.shutdownNow();
-      deleteRecursively(dir);
-    }
-  }
-
   private void pgcopydb() throws IOException {
-    String bin = which("pgcopydb");
-    if (bin == null) {
+    String bin = System.getenv("PGCOPYDB");
+    if (bin == null || bin.isBlank()) {
+      bin = which("pgcopydb");
+    }
+    if (bin == null || !Files.isExecutable(Path.of(bin))) {
       notes.add(
-          "pgcopydb: not installed (apt-get install -y pgcopydb; Debian bookworm has 0.10-1,"
-              + " built for PostgreSQL 15)");
+          "pgcopydb: not installed (PGCOPYDB=/path/to/pgcopydb, or apt-get install -y pgcopydb;"
+              + " `compare data` needs 0.13 or later, Debian bookworm has 0.10-1)");
       return;
     }
     machine.put(
@@ -614,8 +593,37 @@ public final class CopyBenchmark {
     try {
       double t = time(() -> runWith(env, argv));
       pgcopydbSeconds = Double.isNaN(pgcopydbSeconds) ? t : Math.min(pgcopydbSeconds, t);
-      pgcopydbRuns.add(fmt(t) + " s");
       say("pgcopydb clone: " + fmt(t) + " s");
+      if (!hasCompare(bin)) {
+        pgcopydbRuns.add(fmt(t) + " s");
+        notes.add("pgcopydb compare data: n/a, this pgcopydb has no compare command (0.13+)");
+        return;
+      }
+      List<String> compare =
+          List.of(
+              bin,
+              "compare",
+              "data",
+              "--source",
+              argv.get(3),
+              "--target",
+              argv.get(5),
+              "--jobs",
+              "" + JOBS,
+              "--dir",
+              dir.toString());
+      Path out = work.resolve("pgcopydb-compare.out");
+      double c = time(() -> runWith(env, compare, out));
+      String result = Files.readString(out);
+      if (!pgcopydbCompareMatched(result)) {
+        throw new IllegalStateException("pgcopydb compare data found differences; see " + out);
+      }
+      if (Double.isNaN(pgcopydbBothSeconds) || t + c < pgcopydbBothSeconds) {
+        pgcopydbBothSeconds = t + c;
+        pgcopydbCompareSeconds = c;
+      }
+      pgcopydbRuns.add(fmt(t) + " + " + fmt(c) + " = " + fmt(t + c) + " s");
+      say("pgcopydb compare data: " + fmt(c) + " s");
     } catch (RuntimeException e) {
       pgcopydbRuns.add("failed");
       notes.add("pgcopydb clone failed: " + firstLine(e.getMessage()) + " (see " + log + ")");
@@ -624,6 +632,40 @@ public final class CopyBenchmark {
       Files.deleteIfExists(pgpass);
       deleteRecursively(dir);
       b.dropDatabase("pgcopydb");
+    }
+  }
+
+  private boolean hasCompare(String bin) {
+    return capture(List.of(bin, "help")).contains("compare");
+  }
+
+  /**
+   * Whether {@code pgcopydb compare data} found every table equal: it prints one line per table
+   * with both checksums and a {@code !} between the bars where they differ (and exits 0 either way,
+   * 0.17), so a mismatch is read from its output.
+   */
+  private static boolean pgcopydbCompareMatched(String output) {
+    return output.contains("Table Name")
+        && output
+            .lines()
+            .filter(l -> !l.contains("Table Name"))
+            .noneMatch(l -> l.matches(".*\\|\\s*!\\s*\\|.*"));
+  }
+
+  private static long directoryBytes(Path dir) {
+    try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile)
+          .mapToLong(
+              p -> {
+                try {
+                  return Files.size(p);
+                } catch (IOException e) {
+                  return 0;
+                }
+              })
+          .sum();
+    } catch (IOException e) {
+      return -1;
     }
   }
 
@@ -676,25 +718,35 @@ public final class CopyBenchmark {
             "PostgresCopy end to end (workflow: preflight, dump, restore, verify with checksums)",
             pc.total(),
             ratio(pc.total(), rawTotal) + " × raw fastest",
-            "≤ 1.10 × raw fastest",
-            verdict(pc.total() <= 1.10 * rawTotal)));
+            "≤ 1.20 × raw fastest",
+            verdict(pc.total() <= 1.20 * rawTotal)));
     rows.add(
         1,
         new Row(
-            "PostgresCopy vs pgcopydb clone",
+            "PostgresCopy vs pgcopydb clone + pgcopydb compare data",
             pc.total(),
-            Double.isNaN(pgcopydbSeconds)
+            Double.isNaN(pgcopydbBothSeconds)
                 ? "n/a"
-                : ratio(pc.total(), pgcopydbSeconds) + " × pgcopydb",
-            "≤ 1.00 × pgcopydb",
-            Double.isNaN(pgcopydbSeconds) ? "n/a" : verdict(pc.total() <= pgcopydbSeconds)));
+                : ratio(pc.total(), pgcopydbBothSeconds) + " × pgcopydb clone + compare",
+            "< 1.00 × pgcopydb clone + compare",
+            Double.isNaN(pgcopydbBothSeconds) ? "n/a" : verdict(pc.total() < pgcopydbBothSeconds)));
     rows.add(
         2,
-        new Row("  PostgresCopy: dump (+ snapshot counts and checksums)", pc.dump(), "", "", ""));
+        new Row(
+            "  PostgresCopy: dump (+ snapshot counts, checksums of the dump's files)",
+            pc.dump(),
+            "",
+            "",
+            ""));
     rows.add(3, new Row("  PostgresCopy: restore", pc.restore(), "", "", ""));
     rows.add(
         4,
-        new Row("  PostgresCopy: verify (counts + checksums on target)", pc.verify(), "", "", ""));
+        new Row(
+            "  PostgresCopy: verify (counts + COPY text checksums of the target)",
+            pc.verify(),
+            "",
+            "",
+            ""));
     double copyOnly = pc.dump() + pc.restore();
     rows.add(
         5,
@@ -713,6 +765,14 @@ public final class CopyBenchmark {
             String.format(Locale.ROOT, "%.0f MiB", rss),
             "≤ 512 MiB",
             verdict(hwm > 0 && rss <= 512)));
+    long pcDumpBytes = pc.dumpPath() == null ? -1 : directoryBytes(Path.of(pc.dumpPath()));
+    rows.add(
+        new Row(
+            "dump directory size: PostgresCopy (with manifest.json) vs raw pg_dump -Fd -Z0",
+            null,
+            mib(pcDumpBytes) + " MiB vs " + mib(rawDumpBytes) + " MiB",
+            "no larger than the data pg_dump writes",
+            verdict(pcDumpBytes > 0 && pcDumpBytes <= rawDumpBytes + (4L << 20))));
     notes.add(
         "PostgresCopy child JVM wall time (JVM start, in-process Temporal test server, workflow): "
             + fmt(pc.wall())
@@ -830,16 +890,92 @@ public final class CopyBenchmark {
   }
 
   /**
-   * Changes one value in one row of the PostgresCopy target and verifies again through the real
-   * activity: the report must fail and name exactly that table.
+   * Three damages of the PostgresCopy target, one at a time, each verified again through the real
+   * activity and then undone: one changed value (in {@code comment}), one missing row (in {@code
+   * issue}), one extra row (in {@code action}). Each report must fail and name exactly that table.
+   * The undo goes through a temporary table of a session kept open (temporary tables are not
+   * verified), and a last verify must match again.
    */
-  private void proveChecksumCatchesAChange(PostgresCopyFigures pc) {
-    String table = "public.comment";
+  private void proveVerifyCatchesEachChange(PostgresCopyFigures pc) throws SQLException {
     String db = "pgcopy";
-    b.execute(
-        db,
-        "UPDATE public.comment SET content = content || '.' WHERE id = (SELECT min(id) FROM"
-            + " public.comment WHERE id > 1000)");
+    try (Connection c = b.connect(db);
+        Statement st = c.createStatement()) {
+      catches(
+          pc,
+          "one changed value (UPDATE 1 row of comment on the target, verify again)",
+          "public.comment",
+          () ->
+              st.execute(
+                  "UPDATE public.comment SET content = content || '.' WHERE id = (SELECT min(id)"
+                      + " FROM public.comment WHERE id > 1000)"),
+          () ->
+              st.execute(
+                  "UPDATE public.comment SET content = left(content, -1) WHERE id = (SELECT"
+                      + " min(id) FROM public.comment WHERE id > 1000)"));
+      catches(
+          pc,
+          "one missing row (DELETE 1 row of issue on the target, verify again)",
+          "public.issue",
+          () ->
+              st.execute(
+                  "CREATE TEMP TABLE bench_missing AS SELECT * FROM public.issue WHERE id ="
+                      + " (SELECT max(id) / 2 FROM public.issue);"
+                      + " DELETE FROM public.issue WHERE id IN (SELECT id FROM bench_missing)"),
+          () -> st.execute("INSERT INTO public.issue SELECT * FROM bench_missing"));
+      catches(
+          pc,
+          "one extra row (INSERT 1 row into action on the target, verify again)",
+          "public.action",
+          () ->
+              st.execute(
+                  "CREATE TEMP TABLE bench_extra AS SELECT * FROM public.action WHERE id ="
+                      + " (SELECT max(id) / 3 FROM public.action);"
+                      + " UPDATE bench_extra SET id = (SELECT max(id) + 1 FROM public.action);"
+                      + " INSERT INTO public.action SELECT * FROM bench_extra"),
+          () -> st.execute("DELETE FROM public.action WHERE id IN (SELECT id FROM bench_extra)"));
+      CopyActivities.VerificationReport again = verifyAgain(pc, db);
+      notes.add(
+          "after the three damages were undone, verify matched again: "
+              + again.matches()
+              + " ("
+              + again.summary()
+              + ")");
+      if (!again.matches()) {
+        throw new IllegalStateException("verify does not match after the undo: " + again.summary());
+      }
+    }
+  }
+
+  private interface Sql {
+    void run() throws SQLException;
+  }
+
+  private void catches(PostgresCopyFigures pc, String what, String table, Sql damage, Sql undo)
+      throws SQLException {
+    damage.run();
+    long t0 = System.nanoTime();
+    CopyActivities.VerificationReport r = verifyAgain(pc, "pgcopy");
+    double s = (System.nanoTime() - t0) / 1e9;
+    undo.run();
+    List<String> bad = r.mismatchingTables();
+    boolean caught = !r.matches() && bad.equals(List.of(table));
+    String problem =
+        r.tables().stream()
+            .filter(t -> !t.ok())
+            .map(t -> t.table() + ": " + t.problem())
+            .findFirst()
+            .orElse("nothing");
+    rows.add(
+        new Row(
+            "verify catches " + what,
+            s,
+            caught ? "named " + problem : "NOT caught: " + bad,
+            "exactly that table named",
+            verdict(caught)));
+    say(what + ": " + (caught ? "caught, " : "NOT caught, ") + r.summary());
+  }
+
+  private CopyActivities.VerificationReport verifyAgain(PostgresCopyFigures pc, String db) {
     SecretResolver secrets = secrets();
     CopyActivitiesImpl impl =
         new CopyActivitiesImpl(
@@ -851,27 +987,8 @@ public final class CopyBenchmark {
     try {
       env.registerActivitiesImplementations(impl);
       CopyActivities copy = env.newActivityStub(CopyActivities.class);
-      long t0 = System.nanoTime();
-      CopyActivities.VerificationReport r =
-          copy.verify(new CopyActivities.VerifyRequest(endpoint(b, db), pc.dumpPath(), true, JOBS));
-      double s = (System.nanoTime() - t0) / 1e9;
-      List<String> bad = r.mismatchingTables();
-      boolean caught = !r.matches() && bad.equals(List.of(table));
-      String problem =
-          r.tables().stream()
-              .filter(t -> !t.ok())
-              .map(t -> t.table() + ": " + t.problem())
-              .findFirst()
-              .orElse("nothing");
-      rows.add(
-          new Row(
-              "checksums catch one changed value (UPDATE 1 row of comment on the target, verify"
-                  + " again)",
-              s,
-              caught ? "named " + problem : "NOT caught: " + bad,
-              "table named",
-              verdict(caught)));
-      say("changed-value check: " + (caught ? "caught, " : "NOT caught, ") + r.summary());
+      return copy.verify(
+          new CopyActivities.VerifyRequest(endpoint(b, db), pc.dumpPath(), true, JOBS));
     } finally {
       env.close();
     }
@@ -978,6 +1095,11 @@ public final class CopyBenchmark {
   }
 
   private void runWith(Map<String, String> env, List<String> argv) {
+    runWith(env, argv, null);
+  }
+
+  /** Runs a command, its stderr (and stdout, unless {@code stdout} is given) to the log. */
+  private void runWith(Map<String, String> env, List<String> argv, Path stdout) {
     try {
       Files.writeString(
           log,
@@ -986,7 +1108,12 @@ public final class CopyBenchmark {
           StandardOpenOption.APPEND);
       ProcessBuilder pb = new ProcessBuilder(argv);
       pb.environment().putAll(env);
-      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      if (stdout == null) {
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      } else {
+        pb.redirectOutput(stdout.toFile())
+            .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      }
       Process p = pb.start();
       if (!p.waitFor(3, TimeUnit.HOURS)) {
         p.destroyForcibly();

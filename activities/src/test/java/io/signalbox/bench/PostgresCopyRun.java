@@ -14,6 +14,7 @@ import io.signalbox.workflows.copy.PostgresCopyWorkflow;
 import io.signalbox.workflows.copy.PostgresCopyWorkflowImpl;
 import io.signalbox.workflows.core.EvidenceActivities;
 import io.signalbox.workflows.core.InputActivities;
+import io.signalbox.workflows.core.NotifyActivities;
 import io.signalbox.workflows.core.RunbookResult;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -27,8 +28,9 @@ import java.util.List;
 /**
  * The worker side of the benchmark: runs one {@code PostgresCopy} workflow on a Temporal {@link
  * TestWorkflowEnvironment} (no time skipping) with the real {@link CopyActivitiesImpl} and {@link
- * PostgresActivitiesImpl}; input validation and evidence are stubs. {@link CopyBenchmark} starts it
- * in a child JVM ({@code -Xmx512m}) so that its peak RSS is the worker's alone.
+ * PostgresActivitiesImpl}; input validation, evidence and notifications are stubs. {@link
+ * CopyBenchmark} starts it in a child JVM ({@code -Xmx512m}) so that its peak RSS is the worker's
+ * alone.
  *
  * <p>Arguments: {@code pgBinDir dumpDir sourcePort targetPort sourceDb targetDb jobs [checksums]};
  * the passwords come from the environment ({@code BENCH_SOURCE_PASSWORD}, {@code
@@ -56,13 +58,29 @@ public final class PostgresCopyRun {
     TimedCopy copy =
         new TimedCopy(
             new CopyActivitiesImpl(
-                new PgTools(new CommandRunner(), binDir, secrets::resolve),
-                new PgConnector(secrets),
-                dumpDir,
-                null));
+                    new PgTools(new CommandRunner(), binDir, secrets::resolve),
+                    new PgConnector(secrets),
+                    dumpDir,
+                    null)
+                .readBesideRestore("true".equals(System.getenv("BENCH_READ_BESIDE_RESTORE"))));
     InputActivities inputs = request -> new InputActivities.ValidationResult(List.of());
     EvidenceActivities evidence =
         input -> new EvidenceActivities.EvidenceRef("bench/" + input.workflowId(), null, null);
+    // A worker without notifiers: its plan answers at once. Without this activity registered,
+    // the workflow's plan call fails three times (1 s and 2 s apart) before the run goes on,
+    // about 3 s that a real worker never spends.
+    NotifyActivities notify =
+        new NotifyActivities() {
+          @Override
+          public Plan plan(PlanRequest request) {
+            return Plan.NONE;
+          }
+
+          @Override
+          public Delivery deliver(Notification notification) {
+            return new Delivery(List.of());
+          }
+        };
 
     TestWorkflowEnvironment env =
         TestWorkflowEnvironment.newInstance(
@@ -72,7 +90,7 @@ public final class PostgresCopyRun {
       Worker worker = env.newWorker("signalbox");
       worker.registerWorkflowImplementationTypes(PostgresCopyWorkflowImpl.class);
       worker.registerActivitiesImplementations(
-          copy, new PostgresActivitiesImpl(secrets), inputs, evidence);
+          copy, new PostgresActivitiesImpl(secrets), inputs, evidence, notify);
       env.start();
 
       ObjectNode input = JSON.createObjectNode();

@@ -103,7 +103,7 @@ public final class DumpFiles {
   }
 
   /** The regular files of the directory but the manifest (and its temporary), sorted by name. */
-  static List<Path> dumpFiles(Path dir) {
+  public static List<Path> dumpFiles(Path dir) {
     Set<String> skip = Set.of(DumpManifest.FILE_NAME, DumpManifest.FILE_NAME + ".tmp");
     Map<String, Path> byName = new TreeMap<>();
     try (Stream<Path> s = Files.list(dir)) {

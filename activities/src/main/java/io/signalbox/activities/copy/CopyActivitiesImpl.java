@@ -5,7 +5,9 @@ import io.signalbox.activities.copy.progress.DumpMeter;
 import io.signalbox.activities.copy.progress.RestoreMeter;
 import io.signalbox.activities.copy.progress.VerifyMeter;
 import io.signalbox.activities.evidence.ReportStore;
+import io.signalbox.activities.postgres.CopyTextChecksum;
 import io.signalbox.activities.postgres.Inspector;
+import io.signalbox.activities.postgres.LoadedTableChecksums;
 import io.signalbox.activities.postgres.PgConnector;
 import io.signalbox.activities.postgres.PgErrors;
 import io.signalbox.activities.postgres.PgTools;
@@ -188,51 +190,202 @@ public class CopyActivitiesImpl implements CopyActivities {
     require(request != null && request.target() != null, "restore: no target given");
     Path dir = existingDump(request.dumpPath());
     ActivityExecutionContext ctx = context();
+    String key = loadedKey(dir, request.target());
+    loaded.remove(key);
+    // With readBesideRestore: tables whose source checksum is their dump file's COPY text are
+    // read on the target as soon as pg_restore has loaded them, beside the rest of the restore;
+    // verify then reads only the row counts of those. Full parallel restores only.
+    Map<Integer, String> readable =
+        !readBesideRestore
+                || Boolean.TRUE.equals(request.dataOnly())
+                || (request.jobs() != null && request.jobs() < 2)
+            ? Map.of()
+            : copyTextTables(dir);
     int jobs = request.jobs() == null ? 2 : request.jobs();
     // pg_restore prints each table's end only in parallel, and a data-only restore runs serially.
     try (RestoreMeter meter =
-        meters.restore(
-            dir, jobs > 1 && !Boolean.TRUE.equals(request.dataOnly()), request.target())) {
-      return restore(request, dir, ctx, meter);
+            meters.restore(
+                dir, jobs > 1 && !Boolean.TRUE.equals(request.dataOnly()), request.target());
+        LoadedTableChecksums reader =
+            readable.isEmpty()
+                ? null
+                : new LoadedTableChecksums(() -> connector.open(request.target()), jobs)) {
+      RestoreOutcome outcome =
+          tools.restore(
+              new io.signalbox.activities.postgres.RestoreRequest(
+                  request.target(),
+                  dir,
+                  request.jobs(),
+                  request.noOwner(),
+                  null,
+                  request.copyId(),
+                  null,
+                  request.dataOnly(),
+                  request.replaceTables(),
+                  request.replacesCopyId(),
+                  request.resetTarget()),
+              progress -> heartbeat(ctx, meter.progress()),
+              new RestoreLines() {
+                @Override
+                public void tocLine(String line) {
+                  meter.tocLine(line);
+                }
+
+                @Override
+                public void outputLine(String line) {
+                  meter.outputLine(line);
+                }
+              },
+              reader == null
+                  ? null
+                  : dumpId -> {
+                    String table = readable.get(dumpId);
+                    if (table != null) {
+                      reader.loaded(table);
+                    }
+                  });
+      heartbeat(ctx, meter.finished());
+      if (reader != null) {
+        Map<String, LoadedTableChecksums.Read> read =
+            reader.finish(5000, () -> heartbeat(ctx, meter.progress()));
+        if (outcome.preparation() != RestoreOutcome.RestorePreparation.ALREADY_RESTORED
+            && !read.isEmpty()) {
+          loaded.put(key, read);
+          log.info(
+              "read the content checksums of {} of {} tables beside the restore",
+              read.size(),
+              readable.size());
+        }
+      }
+      return new RestoreResult(
+          outcome.preparation() == RestoreOutcome.RestorePreparation.CLEANED_EARLIER_ATTEMPT,
+          outcome.durationMillis(),
+          tools.locate().version());
     }
   }
 
-  private RestoreResult restore(
-      CopyActivities.RestoreRequest request,
-      Path dir,
-      ActivityExecutionContext ctx,
-      RestoreMeter meter) {
-    RestoreOutcome outcome =
-        tools.restore(
-            new io.signalbox.activities.postgres.RestoreRequest(
-                request.target(),
-                dir,
-                request.jobs(),
-                request.noOwner(),
-                null,
-                request.copyId(),
-                null,
-                request.dataOnly(),
-                request.replaceTables(),
-                request.replacesCopyId(),
-                request.resetTarget()),
-            progress -> heartbeat(ctx, meter.progress()),
-            new RestoreLines() {
-              @Override
-              public void tocLine(String line) {
-                meter.tocLine(line);
-              }
+  /**
+   * The content checksums a restore read beside pg_restore, by dump directory and target, until the
+   * verify that follows takes them (once: a verify after that reads the target again). At most a
+   * few, the oldest dropped.
+   */
+  private final Map<String, Map<String, LoadedTableChecksums.Read>> loaded =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(
+                Map.Entry<String, Map<String, LoadedTableChecksums.Read>> e) {
+              return size() > 16;
+            }
+          });
 
-              @Override
-              public void outputLine(String line) {
-                meter.outputLine(line);
+  /** What a restore read beside pg_restore for the verify to come (tests). */
+  Map<String, LoadedTableChecksums.Read> loadedChecksums(String dumpPath, Endpoint target) {
+    return loaded.get(loadedKey(roots.resolve("dumpPath", dumpPath), target));
+  }
+
+  private volatile boolean readBesideRestore = false;
+
+  /**
+   * Whether the restore reads each table's content checksum as soon as pg_restore has loaded it,
+   * beside the rest of the restore, or leaves every table to the verify (the default). Off by
+   * default: measured on 2 shared CPUs it saved nothing ({@code docs/benchmarks.md}), and a read
+   * holds ACCESS SHARE on its table just when pg_restore starts that table's primary key (ALTER
+   * TABLE ... ADD CONSTRAINT wants ACCESS EXCLUSIVE), so the key waits for the read. Kept for
+   * measurements (the benchmark's what-if).
+   */
+  public CopyActivitiesImpl readBesideRestore(boolean value) {
+    this.readBesideRestore = value;
+    return this;
+  }
+
+  private static String loadedKey(Path dir, Endpoint target) {
+    return dir.toAbsolutePath().normalize() + "|" + target.describe();
+  }
+
+  /**
+   * The dump's TABLE DATA entries (dump id → quoted table name) of the tables whose manifest
+   * checksum is a {@link CopyTextChecksum}; empty when there are none or the manifest cannot be
+   * read. An entry is matched by the schema and table name {@code pg_restore --list} shows; one
+   * that matches no table, or more than one, is left out (verify reads it).
+   */
+  private Map<Integer, String> copyTextTables(Path dir) {
+    DumpManifest manifest;
+    try {
+      manifest = SnapshotDump.readManifest(dir);
+    } catch (UncheckedIOException e) {
+      return Map.of();
+    }
+    if (!manifest.checksums() || manifest.tables() == null) {
+      return Map.of();
+    }
+    Map<String, String> byListName = new java.util.HashMap<>();
+    Set<String> ambiguous = new TreeSet<>();
+    for (TableStats t : manifest.tables()) {
+      if (!CopyTextChecksum.isCopyText(t.checksum())) {
+        continue;
+      }
+      List<String> parts = unquote(t.table());
+      if (parts.size() != 2) {
+        continue;
+      }
+      String listName = parts.get(0) + " " + parts.get(1);
+      if (byListName.put(listName, t.table()) != null) {
+        ambiguous.add(listName);
+      }
+    }
+    ambiguous.forEach(byListName::remove);
+    if (byListName.isEmpty()) {
+      return Map.of();
+    }
+    Map<Integer, String> out = new java.util.HashMap<>();
+    tools
+        .tableDataEntries(dir)
+        .forEach(
+            (id, text) -> {
+              int owner = text.lastIndexOf(' ');
+              String table = owner < 0 ? null : byListName.get(text.substring(0, owner));
+              if (table != null) {
+                out.put(id, table);
               }
             });
-    heartbeat(ctx, meter.finished());
-    return new RestoreResult(
-        outcome.preparation() == RestoreOutcome.RestorePreparation.CLEANED_EARLIER_ATTEMPT,
-        outcome.durationMillis(),
-        tools.locate().version());
+    return out;
+  }
+
+  /** The parts of a name as {@code format('%I.%I')} writes it, unquoted. */
+  static List<String> unquote(String qualified) {
+    List<String> parts = new ArrayList<>();
+    int i = 0;
+    int n = qualified.length();
+    while (i < n) {
+      StringBuilder part = new StringBuilder();
+      if (qualified.charAt(i) == '"') {
+        i++;
+        while (i < n) {
+          char ch = qualified.charAt(i);
+          if (ch == '"') {
+            if (i + 1 < n && qualified.charAt(i + 1) == '"') {
+              part.append('"');
+              i += 2;
+              continue;
+            }
+            i++;
+            break;
+          }
+          part.append(ch);
+          i++;
+        }
+      } else {
+        while (i < n && qualified.charAt(i) != '.') {
+          part.append(qualified.charAt(i++));
+        }
+      }
+      parts.add(part.toString());
+      if (i < n && qualified.charAt(i) == '.') {
+        i++;
+      }
+    }
+    return parts;
   }
 
   @Override
@@ -251,24 +404,82 @@ public class CopyActivitiesImpl implements CopyActivities {
     ActivityExecutionContext ctx = context();
     VerifyMeter meter = meters.verify(target, checksums);
     try {
-      TableStatsResult targetStats =
+      // Content checksums the restore read beside pg_restore, taken once. Those tables are
+      // counted again here, and each is asked whether any of its rows was written after it was
+      // read (its xmin not in the read's snapshot): only such a table is read again.
+      Map<String, LoadedTableChecksums.Read> read =
+          checksums ? loaded.remove(loadedKey(dir, target)) : null;
+      Map<String, LoadedTableChecksums.Read> before = read == null ? Map.of() : read;
+      Map<String, String> since = new TreeMap<>();
+      before.forEach((t, r) -> since.put(t, r.snapshot()));
+      java.util.function.Function<String, TableScanner.Check> how = checkOf(manifest, checksums);
+      TableScanner scanner =
           new TableScanner(
-                  () -> connector.open(target),
-                  request.parallelism() == null ? 2 : request.parallelism())
-              .scan(
-                  checksums,
-                  null,
-                  new TableScanner.Progress() {
-                    @Override
-                    public void report(int done, int total) {
-                      heartbeat(ctx, meter.progress(done, total));
-                    }
+              () -> connector.open(target),
+              request.parallelism() == null ? 2 : request.parallelism());
+      TableStatsResult scanned =
+          scanner.scan(
+              t -> before.containsKey(t) ? TableScanner.Check.COUNT : how.apply(t),
+              since,
+              null,
+              null,
+              new TableScanner.Progress() {
+                @Override
+                public void report(int done, int total) {
+                  heartbeat(ctx, meter.progress(done, total));
+                }
 
-                    @Override
-                    public void tableDone(String table) {
-                      meter.tableDone(table);
-                    }
-                  });
+                @Override
+                public void tableDone(String table) {
+                  meter.tableDone(table);
+                }
+              });
+      Set<String> changed = new TreeSet<>();
+      for (TableStats t : scanned.tables()) {
+        if (before.containsKey(t.table()) && TableScanner.CHANGED.equals(t.checksum())) {
+          changed.add(t.table());
+        }
+      }
+      Map<String, TableStats> again = new TreeMap<>();
+      if (!changed.isEmpty()) {
+        log.info("{} tables changed since the restore read them, reading them again", changed);
+        scanner
+            .scan(
+                t -> TableScanner.Check.COPY_TEXT,
+                changed,
+                null,
+                new TableScanner.Progress() {
+                  @Override
+                  public void report(int done, int total) {
+                    heartbeat(ctx, meter.progress(done, total));
+                  }
+
+                  @Override
+                  public void tableDone(String table) {
+                    meter.tableDone(table);
+                  }
+                })
+            .tables()
+            .forEach(t -> again.put(t.table(), t));
+      }
+      TableStatsResult targetStats =
+          before.isEmpty()
+              ? scanned
+              : new TableStatsResult(
+                  scanned.tables().stream()
+                      .map(
+                          t ->
+                              again.containsKey(t.table())
+                                  ? again.get(t.table())
+                                  : before.containsKey(t.table())
+                                      ? new TableStats(
+                                          t.table(),
+                                          t.rows(),
+                                          before.get(t.table()).stats().checksum())
+                                      : t)
+                      .toList(),
+                  scanned.snapshotId(),
+                  true);
       SequencesResult targetSequences;
       SchemaInventory targetInventory;
       try (Connection c = connector.open(target)) {
@@ -299,6 +510,25 @@ public class CopyActivitiesImpl implements CopyActivities {
             "verify-" + info.getActivityId(),
             Json.tree(whole));
     return whole.bounded(VerificationReport.SUMMARY_ITEMS, ref);
+  }
+
+  /**
+   * How each target table is read: the way its source checksum was computed. A checksum of the
+   * dump's data file ({@link CopyTextChecksum#PREFIX}) compares with the target's COPY text, any
+   * other with the server-side hash; without checksums, counts only.
+   */
+  static java.util.function.Function<String, TableScanner.Check> checkOf(
+      DumpManifest manifest, boolean checksums) {
+    Map<String, TableStats> source = byName(manifest.tables());
+    return table -> {
+      if (!checksums) {
+        return TableScanner.Check.COUNT;
+      }
+      TableStats s = source.get(table);
+      return s != null && CopyTextChecksum.isCopyText(s.checksum())
+          ? TableScanner.Check.COPY_TEXT
+          : TableScanner.Check.SQL_CHECKSUM;
+    };
   }
 
   /** Compares the target with the manifest: tables, then sequences, then schema. */

@@ -33,6 +33,23 @@ final class PgDump {
   private static final Pattern DATA_FILE =
       Pattern.compile("(blob_)?\\d+\\.dat(\\.(gz|lz4|zst))?|blobs(_\\d+)?\\.toc");
 
+  /**
+   * Output settings pg_dump does not pin itself, given to its sessions ({@code PGOPTIONS}), so its
+   * data files hold the same text a target's {@code COPY ... TO STDOUT} gives under {@link
+   * SessionSettings}: timestamptz in UTC, bytea in hex. pg_dump sets {@code DateStyle = ISO},
+   * {@code IntervalStyle = postgres}, {@code extra_float_digits = 3} and the database's encoding
+   * itself. Neither changes what a restore loads (the same instants, the same bytes).
+   */
+  static final String OUTPUT_SETTINGS = "-c TimeZone=UTC -c bytea_output=hex";
+
+  /** A TABLE DATA line of {@code pg_restore --list}: {@code 3581; 0 16385 TABLE DATA ...}. */
+  private static final Pattern TABLE_DATA_ENTRY =
+      Pattern.compile("^(\\d+); \\d+ (\\d+) TABLE DATA ");
+
+  /** pg_dump --verbose, parallel: a table's data file is complete. */
+  private static final Pattern TABLE_DATA_WRITTEN =
+      Pattern.compile("^pg_dump: finished item (\\d+) TABLE DATA ");
+
   private final CommandRunner runner;
   private final PgToolLocator locator;
   private final Function<Endpoint, String> password;
@@ -58,6 +75,19 @@ final class PgDump {
    *     for authentication and permission errors, {@code Transient} otherwise
    */
   DumpOutcome dump(DumpRequest request, Consumer<DumpProgress> progress) {
+    return dump(request, progress, null);
+  }
+
+  /**
+   * {@link #dump(DumpRequest, Consumer)}, telling {@code tableDataDone} the dump id of each TABLE
+   * DATA entry as soon as pg_dump reports its data file written ({@code --verbose}, parallel dumps:
+   * {@code finished item 3581 TABLE DATA ...}), so the file can be read while pg_dump goes on. It
+   * is called from the thread that reads pg_dump's output and must return quickly.
+   */
+  DumpOutcome dump(
+      DumpRequest request,
+      Consumer<DumpProgress> progress,
+      java.util.function.IntConsumer tableDataDone) {
     PgToolset tools = locator.locate();
     Path dir = request.dir().toAbsolutePath();
     prepareDumpDir(dir);
@@ -70,6 +100,9 @@ final class PgDump {
       argv.add("--snapshot=" + request.snapshotId());
     }
     argv.add("--file=" + dir);
+    if (tableDataDone != null) {
+      argv.add("--verbose");
+    }
     argv.addAll(connectionArgs(request.source()));
     Endpoint src = request.source();
     try (PgPassFile pgpass =
@@ -78,8 +111,19 @@ final class PgDump {
       CommandSpec spec =
           PgToolCommands.pgCommand(
                   argv, src, "signalbox-dump " + nullToEmpty(request.copyId()), pgpass)
+              .withEnv(java.util.Map.of("PGOPTIONS", OUTPUT_SETTINGS))
               .withTimeout(request.timeoutOrDefault())
               .withProgressInterval(progressEvery);
+      if (tableDataDone != null) {
+        spec =
+            spec.withStderrLines(
+                line -> {
+                  java.util.regex.Matcher m = TABLE_DATA_WRITTEN.matcher(line);
+                  if (m.find()) {
+                    tableDataDone.accept(Integer.parseInt(m.group(1)));
+                  }
+                });
+      }
       CommandResult result =
           runner.run(
               spec,
@@ -180,5 +224,57 @@ final class PgDump {
       // pg_dump may rename or remove a file while we count
       return 0;
     }
+  }
+
+  /**
+   * The data file of each table in a directory-format dump, by the table's oid on the source:
+   * {@code pg_restore --list} names each TABLE DATA entry's dump id ({@code 3581}), whose rows are
+   * in {@code 3581.dat} ({@code .dat.gz} and the like when compressed). Entries whose file is
+   * missing are left out.
+   */
+  java.util.Map<Long, Path> tableDataFiles(Path dir) {
+    java.util.Map<Long, Path> files = new java.util.HashMap<>();
+    for (String line : list(dir)) {
+      java.util.regex.Matcher m = TABLE_DATA_ENTRY.matcher(line);
+      if (!m.find()) {
+        continue;
+      }
+      for (String ext : new String[] {".dat", ".dat.gz", ".dat.lz4", ".dat.zst"}) {
+        Path f = dir.resolve(m.group(1) + ext);
+        if (Files.isRegularFile(f)) {
+          files.put(Long.parseLong(m.group(2)), f);
+          break;
+        }
+      }
+    }
+    return files;
+  }
+
+  /** See {@link PgTools#tableDataEntries}. */
+  java.util.Map<Integer, String> tableDataEntries(Path dir) {
+    java.util.Map<Integer, String> entries = new java.util.HashMap<>();
+    for (String line : list(dir)) {
+      java.util.regex.Matcher m = TABLE_DATA_ENTRY.matcher(line);
+      if (m.find()) {
+        entries.put(Integer.parseInt(m.group(1)), line.substring(m.end()));
+      }
+    }
+    return entries;
+  }
+
+  /** The lines of {@code pg_restore --list dir}. */
+  private List<String> list(Path dir) {
+    PgToolset tools = locator.locate();
+    List<String> lines = new ArrayList<>();
+    CommandResult r =
+        runner.run(
+            CommandSpec.of(tools.pgRestore().toString(), "--list", dir.toString())
+                .withTimeout(Duration.ofMinutes(5))
+                .withStdoutLines(lines::add),
+            null);
+    if (!r.succeeded()) {
+      throw FailureType.TRANSIENT.failure("cannot list the dump at " + dir + ": " + r.summary());
+    }
+    return lines;
   }
 }

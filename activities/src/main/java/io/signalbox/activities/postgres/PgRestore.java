@@ -35,7 +35,7 @@ final class PgRestore {
   // Its processes share one unbuffered stderr and write a message in pieces, so lines can come
   // interleaved: these counts drive heartbeats only, never the outcome.
   private static final Pattern TABLE_DATA_FINISHED =
-      Pattern.compile("finished item \\d+ TABLE DATA ");
+      Pattern.compile("finished item (\\d+) TABLE DATA ");
   private static final Pattern TABLE_DATA_STARTED = Pattern.compile("processing data for table ");
 
   private final CommandRunner runner;
@@ -69,12 +69,21 @@ final class PgRestore {
    *     retry cleans and restores again)
    */
   RestoreOutcome restore(RestoreRequest request, Consumer<RestoreProgress> progress) {
-    return restore(request, progress, RestoreLines.NONE);
+    return restore(request, progress, RestoreLines.NONE, null);
   }
 
-  /** {@link #restore(RestoreRequest, Consumer)}, telling {@code lines} what pg_restore says. */
+  /**
+   * {@link #restore(RestoreRequest, Consumer)}, telling {@code lines} what pg_restore says (for
+   * progress), and {@code tableDataLoaded} the dump id of each TABLE DATA entry as soon as
+   * pg_restore reports it loaded (parallel full restores only: {@code pg_restore -j N} with N > 1
+   * reports {@code finished item}; both are called from the thread that reads pg_restore's output,
+   * so they must return quickly). {@code tableDataLoaded} may be null.
+   */
   RestoreOutcome restore(
-      RestoreRequest request, Consumer<RestoreProgress> progress, RestoreLines lines) {
+      RestoreRequest request,
+      Consumer<RestoreProgress> progress,
+      RestoreLines lines,
+      java.util.function.IntConsumer tableDataLoaded) {
     if (request.copyId() == null || request.copyId().isBlank()) {
       throw FailureType.INVALID_INPUT.failure("restore: copyId is required");
     }
@@ -152,8 +161,12 @@ final class PgRestore {
               .withStderrLines(
                   line -> {
                     lines.outputLine(line);
-                    if (tableDone.matcher(line).find()) {
+                    java.util.regex.Matcher m = tableDone.matcher(line);
+                    if (m.find()) {
                       done.incrementAndGet();
+                      if (tableDataLoaded != null && tableDone == TABLE_DATA_FINISHED) {
+                        tableDataLoaded.accept(Integer.parseInt(m.group(1)));
+                      }
                     }
                   });
       CommandResult result =

@@ -89,10 +89,15 @@ final class PgToolCommands {
                         && !l.startsWith("pg_restore: processing item")
                         && !l.startsWith("pg_restore: creating ")
                         && !l.startsWith("pg_restore: processing data"))
+            // pg_dump --verbose: its progress lines, not its errors, warnings, details, hints
+            .filter(l -> !l.startsWith("pg_dump: ") || PG_DUMP_MESSAGE.matcher(l).find())
             .toList();
     String joined = String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
     return joined.length() <= 2000 ? joined : "…" + joined.substring(joined.length() - 2000);
   }
+
+  private static final java.util.regex.Pattern PG_DUMP_MESSAGE =
+      java.util.regex.Pattern.compile("^pg_dump: (error|warning|detail|hint|fatal)");
 
   static String nullToEmpty(String s) {
     return s == null ? "" : s;

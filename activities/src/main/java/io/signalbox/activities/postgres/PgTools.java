@@ -99,6 +99,18 @@ public class PgTools {
   }
 
   /**
+   * {@link #dump(DumpRequest, Consumer)}, telling {@code tableDataDone} the dump id of each table
+   * data file as soon as pg_dump has written it ({@code <id>.dat}), so it can be read while pg_dump
+   * goes on (parallel dumps).
+   */
+  public DumpOutcome dump(
+      DumpRequest request,
+      Consumer<DumpProgress> progress,
+      java.util.function.IntConsumer tableDataDone) {
+    return dump.dump(request, progress, tableDataDone);
+  }
+
+  /**
    * Restores a directory-format dump into the target: {@code pg_restore -j N --exit-on-error
    * [--no-owner] [--no-privileges] -v}. The target is checked and prepared first (see {@link
    * RestoreRequest}): a non-empty target that is not this copy's earlier attempt is refused before
@@ -115,11 +127,32 @@ public class PgTools {
 
   /**
    * {@link #restore(RestoreRequest, Consumer)}, telling {@code lines} the dump's table of contents
-   * and pg_restore's verbose output (for progress).
+   * and pg_restore's verbose output (for progress), and {@code tableDataLoaded} (may be null) the
+   * dump id of each table whose data pg_restore has loaded (parallel full restores; see {@link
+   * #tableDataEntries}), so its content can be read while pg_restore goes on.
    */
   public RestoreOutcome restore(
-      RestoreRequest request, Consumer<RestoreProgress> progress, RestoreLines lines) {
-    return restore.restore(request, progress, lines);
+      RestoreRequest request,
+      Consumer<RestoreProgress> progress,
+      RestoreLines lines,
+      java.util.function.IntConsumer tableDataLoaded) {
+    return restore.restore(request, progress, lines, tableDataLoaded);
+  }
+
+  /**
+   * The TABLE DATA entries of a directory-format dump: dump id → what {@code pg_restore --list}
+   * shows after {@code TABLE DATA}: schema, table and owner, unquoted, separated by spaces.
+   */
+  public java.util.Map<Integer, String> tableDataEntries(Path dir) {
+    return dump.tableDataEntries(dir);
+  }
+
+  /**
+   * The data file of each table of a directory-format dump, by the table's oid on the source (see
+   * {@link PgDump#tableDataFiles}).
+   */
+  public java.util.Map<Long, Path> tableDataFiles(Path dir) {
+    return dump.tableDataFiles(dir);
   }
 
   // ---------------------------------------------------------------- connections

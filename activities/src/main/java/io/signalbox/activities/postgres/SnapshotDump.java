@@ -1,11 +1,11 @@
 package io.signalbox.activities.postgres;
 
-import io.signalbox.activities.backup.DumpFiles;
 import io.signalbox.workflows.copy.DumpManifest;
 import io.signalbox.workflows.copy.SchemaInventory;
 import io.signalbox.workflows.copy.SequencesResult;
 import io.signalbox.workflows.copy.ServerDescription;
 import io.signalbox.workflows.copy.TableStats;
+import io.signalbox.workflows.copy.TableStatsResult;
 import io.signalbox.workflows.core.Endpoint;
 import io.signalbox.workflows.core.FailureType;
 import io.signalbox.workflows.core.Json;
@@ -21,7 +21,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -38,9 +44,13 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>One connection opens {@code REPEATABLE READ READ ONLY} and exports its snapshot ({@code
  *       pg_export_snapshot()}).
- *   <li>{@code pg_dump --snapshot=<id>} dumps exactly that snapshot while, on the same connection
- *       and in the same transaction, every table is counted (and checksummed), sequences and the
- *       schema inventory are read: the manifest describes the dumped data, not the live tables.
+ *   <li>{@code pg_dump --snapshot=<id>} dumps exactly that snapshot while, in the same snapshot,
+ *       every table is counted, sequences and the schema inventory are read: the manifest describes
+ *       the dumped data, not the live tables. Meanwhile each data file pg_dump reports written is
+ *       read once ({@link DumpDataChecksums}): its SHA-256, and with checksums its rows and content
+ *       checksum ({@link CopyTextChecksum}), checked against the snapshot's count. A source whose
+ *       files cannot give the checksums (before PostgreSQL 12, not UTF8) is checksummed on the
+ *       server in the snapshot instead.
  *   <li>The exporting transaction stays open until pg_dump has finished (the snapshot dies with
  *       it), then ends; {@code manifest.json} is written into the dump directory last, so a
  *       directory with a manifest is a complete dump.
@@ -102,6 +112,8 @@ public final class SnapshotDump {
             });
     Connection c = tools.connect(src, "signalbox-snapshot " + nullToEmpty(request.copyId()));
     boolean done = false;
+    DumpDataChecksums files = null;
+    java.util.function.IntConsumer written = null;
     try {
       ServerDescription server = Inspector.describe(c, src.describe());
       PgTools.requireAtLeast(toolset, server.versionNum(), src.describe());
@@ -135,6 +147,12 @@ public final class SnapshotDump {
       // Counts and checksums run over jobs connections that import the snapshot (TableScanner),
       // so they finish about when pg_dump does; measured 3-15% faster than one connection.
       String exported = snapshotId;
+      // Content checksums from the dump's data files (see DumpDataChecksums) where their COPY text
+      // is what a target gives under SessionSettings: UTF8 (the JDBC driver reads UTF8) and
+      // PostgreSQL 12 or later (shortest exact float output on both sides). Otherwise the survey
+      // checksums every table on the server, as before.
+      boolean fromFiles =
+          checksums && server.versionNum() >= 120000 && "UTF8".equals(server.encoding());
       CompletableFuture<Survey> surveyed =
           CompletableFuture.supplyAsync(
               () ->
@@ -146,16 +164,46 @@ public final class SnapshotDump {
                                   src, "signalbox-survey " + nullToEmpty(request.copyId())),
                           request.jobsOrDefault()),
                       exported,
-                      checksums),
+                      checksums && !fromFiles),
               survey);
       DumpOutcome dump;
+      {
+        // Each data file is read (digest; rows and checksum too for file checksums) as soon as
+        // pg_dump has written it, beside the rest of the dump.
+        Path dir = request.dir().toAbsolutePath();
+        files = new DumpDataChecksums(request.jobsOrDefault(), fromFiles);
+        DumpDataChecksums reader = files;
+        written =
+            dumpId -> {
+              for (String ext : new String[] {".dat", ".dat.gz"}) {
+                Path f = dir.resolve(dumpId + ext);
+                if (Files.isRegularFile(f)) {
+                  reader.written(f);
+                  return;
+                }
+              }
+            };
+      }
       try {
-        dump = tools.dump(request.withSnapshot(snapshotId), progress);
+        dump = tools.dump(request.withSnapshot(snapshotId), progress, written);
       } catch (RuntimeException | Error e) {
         surveyed.cancel(true);
         throw e;
       }
       Survey s = awaitSurvey(surveyed, dump, progress);
+      Runnable tick =
+          progress == null
+              ? null
+              : () -> progress.accept(new DumpProgress(dump.bytes(), dump.durationMillis()));
+      List<TableStats> tables = s.tables();
+      List<DumpManifest.DumpFile> digests;
+      if (fromFiles) {
+        FileChecksums fc = fileChecksums(c, src, request, dump, tables, snapshotId, files, tick);
+        tables = fc.tables();
+        digests = fc.files();
+      } else {
+        digests = files.finish(dump.dir(), Map.of(), progressEvery.toMillis(), tick).files();
+      }
       c.commit();
 
       DumpManifest manifest =
@@ -171,7 +219,7 @@ public final class SnapshotDump {
               "directory",
               request.jobsOrDefault(),
               request.compressionOrDefault(),
-              s.tables(),
+              tables,
               checksums,
               s.sequences().sequences(),
               s.inventory(),
@@ -180,13 +228,7 @@ public final class SnapshotDump {
               dump.durationMillis(),
               Instant.now().toString());
       // Each file's size and SHA-256, so a damaged backup is named before a restore is tried.
-      manifest =
-          DumpFiles.withDigests(
-              manifest,
-              dump.dir(),
-              progress == null
-                  ? null
-                  : () -> progress.accept(new DumpProgress(dump.bytes(), dump.durationMillis())));
+      manifest = manifest.withFiles(digests);
       Path file = writeManifest(dump.dir(), manifest);
       done = true;
       log.info(
@@ -202,6 +244,9 @@ public final class SnapshotDump {
           "snapshot dump of " + src.describe() + " failed: " + e.getMessage());
     } finally {
       survey.shutdownNow();
+      if (files != null) {
+        files.close();
+      }
       if (!done) {
         // abort() closes the socket even while the survey thread is inside a query.
         try {
@@ -217,6 +262,83 @@ public final class SnapshotDump {
         }
       }
     }
+  }
+
+  private record FileChecksums(List<TableStats> tables, List<DumpManifest.DumpFile> files) {}
+
+  /**
+   * Reads the dump's files once (digests, and each table's rows and COPY text checksum) and puts
+   * the checksums into the tables' stats. The counts stay those of SQL in the snapshot, an
+   * independent check of the files: a data file with another number of rows fails the dump. A table
+   * whose file cannot be checksummed (compressed other than gzip, not found) is checksummed on the
+   * server in the snapshot, which is still open.
+   */
+  private FileChecksums fileChecksums(
+      Connection c,
+      Endpoint src,
+      DumpRequest request,
+      DumpOutcome dump,
+      List<TableStats> tables,
+      String snapshotId,
+      DumpDataChecksums files,
+      Runnable tick)
+      throws SQLException {
+    long t0 = System.nanoTime();
+    Map<Long, Path> byOid = tools.tableDataFiles(dump.dir());
+    Map<String, Path> dataFiles = new HashMap<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT c.oid, pg_catalog.format('%I.%I', n.nspname, c.relname)"
+                    + " FROM pg_catalog.pg_class c"
+                    + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE c.relkind = 'r'")) {
+      while (rs.next()) {
+        Path f = byOid.get(rs.getLong(1));
+        if (f != null) {
+          dataFiles.put(rs.getString(2), f);
+        }
+      }
+    }
+    DumpDataChecksums.Result read =
+        files.finish(dump.dir(), dataFiles, progressEvery.toMillis(), tick);
+    List<TableStats> out = new ArrayList<>();
+    Set<String> onServer = new TreeSet<>();
+    for (TableStats t : tables) {
+      DumpDataChecksums.Table f = read.tables().get(t.table());
+      if (f == null) {
+        onServer.add(t.table());
+        continue;
+      }
+      if (f.rows() != t.rows()) {
+        throw FailureType.TRANSIENT.failure(
+            "the dump's data file "
+                + f.file()
+                + " of "
+                + t.table()
+                + " holds "
+                + f.rows()
+                + " rows, but the snapshot has "
+                + t.rows()
+                + ": the dump is not what was exported; dump again");
+      }
+      out.add(new TableStats(t.table(), t.rows(), f.checksum()));
+    }
+    if (!onServer.isEmpty()) {
+      log.info("{} tables have no readable data file, checksummed on the server", onServer.size());
+      TableStatsResult server =
+          new TableScanner(
+                  () -> tools.connect(src, "signalbox-survey " + nullToEmpty(request.copyId())),
+                  request.jobsOrDefault())
+              .scan(t -> TableScanner.Check.SQL_CHECKSUM, onServer, snapshotId, (d, n) -> {});
+      out.addAll(server.tables());
+    }
+    out.sort(Comparator.comparing(TableStats::table));
+    log.info(
+        "checksummed {} tables from the dump's data files, {} ms after pg_dump ended",
+        read.tables().size(),
+        (System.nanoTime() - t0) / 1_000_000);
+    return new FileChecksums(List.copyOf(out), read.files());
   }
 
   /** Reads a dump directory's manifest. */

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,24 @@ public final class TableScanner {
   @FunctionalInterface
   public interface ConnectionSource {
     Connection open() throws SQLException;
+  }
+
+  /** How one table is read. */
+  public enum Check {
+    /** {@code count(*)} only, no checksum. */
+    COUNT,
+    /**
+     * {@code count(*)} and the server-side {@code sum(hashtextextended(row::text, 0))} ({@link
+     * Inspector#statsQuery}).
+     */
+    SQL_CHECKSUM,
+    /**
+     * {@code COPY table (columns) TO STDOUT} in text format, streamed into the worker and summed by
+     * {@link CopyTextChecksum}: the same text pg_dump writes into a dump's data file, so it
+     * compares with a checksum of that file. Columns as pg_dump lists them: not dropped, not
+     * generated, in column order.
+     */
+    COPY_TEXT
   }
 
   /** Progress, called from the thread that called {@link #scan}. */
@@ -89,11 +108,46 @@ public final class TableScanner {
    */
   public TableStatsResult scan(boolean checksums, String snapshotId, Progress progress)
       throws SQLException {
+    return scan(t -> checksums ? Check.SQL_CHECKSUM : Check.COUNT, null, snapshotId, progress);
+  }
+
+  /**
+   * Scans the tables, each the way {@code how} says.
+   *
+   * @param how how to read each table (a quoted name from {@link Inspector#dataTables})
+   * @param only the tables to scan (quoted names); null for every table
+   * @param snapshotId a snapshot to import (e.g. the dump's), or null to export one
+   * @param progress told how many tables are done
+   */
+  public TableStatsResult scan(
+      java.util.function.Function<String, Check> how,
+      java.util.Set<String> only,
+      String snapshotId,
+      Progress progress)
+      throws SQLException {
+    return scan(how, java.util.Map.of(), only, snapshotId, progress);
+  }
+
+  /**
+   * {@link #scan(java.util.function.Function, java.util.Set, String, Progress)}, and for each table
+   * of {@code since} read with {@link Check#COUNT} whether any of its rows was written since that
+   * snapshot: such a table's {@link TableStats#checksum} is {@link #CHANGED}, the others' null.
+   *
+   * @param since table → {@code txid_current_snapshot()} text ({@code xmin:xmax:xip,...})
+   */
+  public TableStatsResult scan(
+      java.util.function.Function<String, Check> how,
+      java.util.Map<String, String> since,
+      java.util.Set<String> only,
+      String snapshotId,
+      Progress progress)
+      throws SQLException {
+    boolean checksums = false;
     if (snapshotId != null && !SNAPSHOT_ID.matcher(snapshotId).matches()) {
       throw new IllegalArgumentException("not a snapshot id: " + snapshotId);
     }
     List<Connection> connections = new ArrayList<>();
-    List<Statement> running = new CopyOnWriteArrayList<>();
+    List<Cancel> running = new CopyOnWriteArrayList<>();
     Queue<String> todo = new ConcurrentLinkedQueue<>();
     ExecutorService pool = null;
     boolean finished = false;
@@ -101,7 +155,11 @@ public final class TableScanner {
       Connection leader = source.open();
       connections.add(leader);
       String snapshot = begin(leader, snapshotId, true);
-      List<String> tables = Inspector.dataTablesLargestFirst(leader);
+      List<String> tables =
+          Inspector.dataTablesLargestFirst(leader).stream()
+              .filter(t -> only == null || only.contains(t))
+              .toList();
+      checksums = tables.stream().anyMatch(t -> how.apply(t) != Check.COUNT);
       int workers = Math.max(1, Math.min(parallelism, tables.size()));
       for (int i = 1; i < workers; i++) {
         Connection c = source.open();
@@ -127,7 +185,7 @@ public final class TableScanner {
                   try {
                     String table;
                     while ((table = todo.poll()) != null) {
-                      done.add(one(c, table, checksums, running));
+                      done.add(one(c, table, how.apply(table), since.get(table), running));
                     }
                   } catch (Exception e) {
                     done.add(e);
@@ -180,7 +238,7 @@ public final class TableScanner {
    * its query just after a cancel.
    */
   private static void stop(
-      ExecutorService pool, Queue<String> todo, List<Statement> running, boolean finished) {
+      ExecutorService pool, Queue<String> todo, List<Cancel> running, boolean finished) {
     todo.clear();
     if (pool == null) {
       return;
@@ -189,7 +247,7 @@ public final class TableScanner {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     try {
       while (!pool.awaitTermination(finished ? 1000 : 100, TimeUnit.MILLISECONDS)) {
-        for (Statement st : running) {
+        for (Cancel st : running) {
           try {
             st.cancel();
           } catch (SQLException e) {
@@ -206,15 +264,116 @@ public final class TableScanner {
     }
   }
 
+  /** Cancels what a worker runs on the server. */
+  @FunctionalInterface
+  interface Cancel {
+    void cancel() throws SQLException;
+  }
+
+  /** The checksum a {@code since} count gives a table with rows written since that snapshot. */
+  public static final String CHANGED = "changed since it was read";
+
+  /**
+   * A condition on a row: written by a transaction that {@code snapshot} (text of {@code
+   * txid_current_snapshot()}, {@code xmin:xmax:xip,...}) does not see as committed, i.e. not before
+   * the snapshot: its {@code xmin} is at or after the snapshot's {@code xmax}, or was in progress
+   * then. Compared as 32-bit transaction ids through {@code age()}, which is right while fewer than
+   * 2<sup>31</sup> transactions lie between; a frozen row counts as old.
+   */
+  static String changedSince(String snapshot) {
+    String[] parts = snapshot.split(":", -1);
+    if (parts.length != 3) {
+      throw new IllegalArgumentException("not a txid snapshot: " + snapshot);
+    }
+    long xmax = Long.parseLong(parts[1]) & 0xFFFFFFFFL;
+    StringBuilder sql =
+        new StringBuilder("(pg_catalog.age(xmin) <= pg_catalog.age('")
+            .append(xmax)
+            .append("'::pg_catalog.xid)");
+    if (!parts[2].isEmpty()) {
+      sql.append(" OR xmin = ANY ('{");
+      String[] xip = parts[2].split(",");
+      for (int i = 0; i < xip.length; i++) {
+        sql.append(i == 0 ? "" : ",").append(Long.parseLong(xip[i]) & 0xFFFFFFFFL);
+      }
+      sql.append("}'::pg_catalog.xid[])");
+    }
+    return sql.append(")").toString();
+  }
+
   private static TableStats one(
-      Connection c, String table, boolean checksums, List<Statement> running) throws SQLException {
+      Connection c, String table, Check how, String since, List<Cancel> running)
+      throws SQLException {
+    if (how == Check.COPY_TEXT) {
+      return copyText(c, table, running);
+    }
+    if (how == Check.COUNT && since != null) {
+      try (Statement st = c.createStatement()) {
+        Cancel cancel = st::cancel;
+        running.add(cancel);
+        try (ResultSet rs =
+            st.executeQuery(
+                "SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE "
+                    + changedSince(since)
+                    + ") FROM ONLY "
+                    + table)) {
+          rs.next();
+          return new TableStats(table, rs.getLong(1), rs.getLong(2) > 0 ? CHANGED : null);
+        } finally {
+          running.remove(cancel);
+        }
+      }
+    }
     try (Statement st = c.createStatement()) {
-      running.add(st);
-      try (ResultSet rs = st.executeQuery(Inspector.statsQuery(table, checksums))) {
+      Cancel cancel = st::cancel;
+      running.add(cancel);
+      try (ResultSet rs = st.executeQuery(Inspector.statsQuery(table, how == Check.SQL_CHECKSUM))) {
         rs.next();
         return new TableStats(table, rs.getLong(1), rs.getString(2));
       } finally {
-        running.remove(st);
+        running.remove(cancel);
+      }
+    }
+  }
+
+  /** Rows and checksum of one table from its COPY text, as pg_dump would write it. */
+  static TableStats copyText(Connection c, String table, List<Cancel> running) throws SQLException {
+    String columns = copyColumns(c, table);
+    PGConnection pg = c.unwrap(PGConnection.class);
+    CopyTextChecksum sum = new CopyTextChecksum();
+    Cancel cancel = pg::cancelQuery;
+    running.add(cancel);
+    try {
+      pg.getCopyAPI()
+          .copyOut(
+              "COPY " + table + (columns.isEmpty() ? "" : " (" + columns + ")") + " TO STDOUT",
+              sum);
+    } catch (java.io.IOException e) {
+      throw new SQLException("COPY of " + table + " failed: " + e.getMessage(), e);
+    } finally {
+      running.remove(cancel);
+    }
+    sum.close();
+    return new TableStats(table, sum.rows(), sum.checksum());
+  }
+
+  /**
+   * The columns pg_dump's {@code COPY} lists for a table: not dropped, not generated (a restore
+   * computes those), in column order, quoted; empty for a table without columns.
+   */
+  static String copyColumns(Connection c, String table) throws SQLException {
+    boolean generated = Inspector.serverVersionNum(c) >= 120000;
+    try (java.sql.PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT COALESCE(pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', '"
+                + " ORDER BY a.attnum), '') FROM pg_catalog.pg_attribute a"
+                + " WHERE a.attrelid = ?::pg_catalog.regclass AND a.attnum > 0"
+                + " AND NOT a.attisdropped"
+                + (generated ? " AND a.attgenerated = ''" : ""))) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
       }
     }
   }

@@ -40,11 +40,12 @@ class CopyActivitiesImplTest {
   @TempDir Path dumps;
   private TestActivityEnvironment env;
   private CopyActivities copy;
+  private CopyActivitiesImpl impl;
 
   @BeforeEach
   void setUp() {
     SecretResolver secrets = new SecretResolver(null, PASSWORDS::get);
-    CopyActivitiesImpl impl =
+    impl =
         new CopyActivitiesImpl(
             new PgTools(new CommandRunner(), pg.server(0).binDir(), secrets::resolve),
             new PgConnector(secrets),
@@ -159,6 +160,48 @@ class CopyActivitiesImplTest {
     assertThat(report.tables().get(0).problem()).isEqualTo("content checksum differs");
     assertThat(report.tables().get(1).problem()).startsWith("row count ");
     assertThat(report.summary()).startsWith("2 of ");
+  }
+
+  @Test
+  void readBesideTheRestoreEachTablesContentIsReadOnceAndTrustedOnlyWhileUnchanged() {
+    impl.readBesideRestore(true);
+    Copied c = copyShapes("copy-beside");
+    Map<String, String> manifest = new java.util.TreeMap<>();
+    io.signalbox.activities.postgres.SnapshotDump.readManifest(Path.of(c.dump().dumpPath()))
+        .tables()
+        .forEach(t -> manifest.put(t.table(), t.checksum()));
+    Map<String, io.signalbox.activities.postgres.LoadedTableChecksums.Read> read =
+        impl.loadedChecksums(c.dump().dumpPath(), endpoint(pg.server(1), c.dst()));
+
+    // Every table was read as soon as pg_restore had loaded it, and matches the dump's file.
+    assertThat(read).isNotNull();
+    assertThat(read.keySet()).isEqualTo(manifest.keySet());
+    read.forEach(
+        (table, r) -> assertThat(r.stats().checksum()).as(table).isEqualTo(manifest.get(table)));
+
+    // After the restore read them: one row of audit_log replaced by another (the same count),
+    // and one row of "Order" written again with the same values. Both tables have rows written
+    // since they were read, so verify reads both again: it names audit_log only.
+    pg.server(1)
+        .execute(
+            c.dst(),
+            "UPDATE public.\"Order\" SET \"Total\" = \"Total\" WHERE \"Id\" = 1",
+            "WITH gone AS (DELETE FROM public.audit_log WHERE ctid = (SELECT min(ctid) FROM"
+                + " public.audit_log) RETURNING *) INSERT INTO public.audit_log SELECT table_name,"
+                + " op, at + 1, row_data FROM gone");
+    CopyActivities.VerificationReport report = verify(c);
+    assertThat(report.mismatchingTables()).containsExactly("public.audit_log");
+    assertThat(report.tables().get(0).problem()).isEqualTo("content checksum differs");
+    // Taken once: the restore's reads are gone.
+    assertThat(impl.loadedChecksums(c.dump().dumpPath(), endpoint(pg.server(1), c.dst()))).isNull();
+  }
+
+  @Test
+  void unquoteSplitsAQuotedQualifiedName() {
+    assertThat(CopyActivitiesImpl.unquote("public.t")).containsExactly("public", "t");
+    assertThat(CopyActivitiesImpl.unquote("\"Sales\".\"Line \"\"Items\"\"\""))
+        .containsExactly("Sales", "Line \"Items\"");
+    assertThat(CopyActivitiesImpl.unquote("s.\"a.b\"")).containsExactly("s", "a.b");
   }
 
   @Test

@@ -68,6 +68,8 @@ class PgToolsEnvironmentTest {
     Set<String> allowed = new HashSet<>(CommandRunner.BASE_ENV);
     allowed.addAll(PgTools.PG_TLS_ENV);
     allowed.addAll(List.of("PGPASSFILE", "PGSSLMODE", "PGAPPNAME", "PGCONNECT_TIMEOUT"));
+    // pg_dump's output settings (no secret: TimeZone and bytea_output, see PgDump).
+    allowed.add("PGOPTIONS");
     Map<String, Map<String, String>> byRun = recorded(envs);
     assertThat(byRun.keySet())
         .anyMatch(f -> f.startsWith("pg_dump."))
@@ -84,6 +86,12 @@ class PgToolsEnvironmentTest {
                   "203.0.113.1",
                   "evidence-db-password");
         });
+    assertThat(byRun.entrySet())
+        .filteredOn(
+            e -> e.getKey().startsWith("pg_dump.") && e.getValue().containsKey("PGPASSFILE"))
+        .isNotEmpty()
+        .allSatisfy(
+            e -> assertThat(e.getValue()).containsEntry("PGOPTIONS", PgDump.OUTPUT_SETTINGS));
     // The runs that connected got their password through a pgpass file, and the operator's TLS
     // settings for the worker.
     assertThat(byRun.entrySet())

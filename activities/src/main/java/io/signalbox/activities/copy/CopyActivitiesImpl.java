@@ -417,23 +417,25 @@ public class CopyActivitiesImpl implements CopyActivities {
           new TableScanner(
               () -> connector.open(target),
               request.parallelism() == null ? 2 : request.parallelism());
+      TableScanner.Progress progress =
+          new TableScanner.Progress() {
+            @Override
+            public void report(int done, int total) {
+              heartbeat(ctx, meter.progress(done, total));
+            }
+
+            @Override
+            public void tableDone(String table) {
+              meter.tableDone(table);
+            }
+          };
       TableStatsResult scanned =
           scanner.scan(
               t -> before.containsKey(t) ? TableScanner.Check.COUNT : how.apply(t),
               since,
               null,
               null,
-              new TableScanner.Progress() {
-                @Override
-                public void report(int done, int total) {
-                  heartbeat(ctx, meter.progress(done, total));
-                }
-
-                @Override
-                public void tableDone(String table) {
-                  meter.tableDone(table);
-                }
-              });
+              progress);
       Set<String> changed = new TreeSet<>();
       for (TableStats t : scanned.tables()) {
         if (before.containsKey(t.table()) && TableScanner.CHANGED.equals(t.checksum())) {
@@ -444,21 +446,7 @@ public class CopyActivitiesImpl implements CopyActivities {
       if (!changed.isEmpty()) {
         log.info("{} tables changed since the restore read them, reading them again", changed);
         scanner
-            .scan(
-                t -> TableScanner.Check.COPY_TEXT,
-                changed,
-                null,
-                new TableScanner.Progress() {
-                  @Override
-                  public void report(int done, int total) {
-                    heartbeat(ctx, meter.progress(done, total));
-                  }
-
-                  @Override
-                  public void tableDone(String table) {
-                    meter.tableDone(table);
-                  }
-                })
+            .scan(t -> TableScanner.Check.COPY_TEXT, changed, null, progress)
             .tables()
             .forEach(t -> again.put(t.table(), t));
       }

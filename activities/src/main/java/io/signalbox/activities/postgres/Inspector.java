@@ -159,22 +159,7 @@ public final class Inspector {
    * indexes), for progress: what a dump writes and a verification reads is about this much.
    */
   public static Map<String, Long> dataTableSizes(Connection c) throws SQLException {
-    Map<String, Long> sizes = new TreeMap<>();
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),"
-                    + " pg_catalog.pg_table_size(c.oid) FROM pg_catalog.pg_class c"
-                    + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-                    + " WHERE c.relkind = 'r' AND "
-                    + USER_SCHEMA
-                    + " AND "
-                    + notExtensionMember("pg_catalog.pg_class", "c.oid"))) {
-      while (rs.next()) {
-        sizes.put(rs.getString(1), rs.getLong(2));
-      }
-    }
-    return sizes;
+    return tableSizes(c, "pg_catalog.pg_table_size(c.oid)", "");
   }
 
   /**
@@ -184,19 +169,31 @@ public final class Inspector {
    * table size, which counts tuple headers, alignment and free space.
    */
   public static Map<String, Long> copyTextEstimates(Connection c) throws SQLException {
+    return tableSizes(
+        c,
+        "CASE WHEN c.reltuples >= 0 AND w.width IS NOT NULL"
+            + " THEN (c.reltuples * w.width)::bigint"
+            + " ELSE pg_catalog.pg_table_size(c.oid) END",
+        " LEFT JOIN LATERAL (SELECT sum(s.avg_width + 1) AS width"
+            + " FROM pg_catalog.pg_stats s"
+            + " WHERE s.schemaname = n.nspname AND s.tablename = c.relname) w ON true");
+  }
+
+  /**
+   * Every table of {@link #dataTables} with one figure each: {@code size}, an SQL expression over
+   * {@code c} (pg_class), {@code n} (pg_namespace) and what {@code join} adds.
+   */
+  private static Map<String, Long> tableSizes(Connection c, String size, String join)
+      throws SQLException {
     Map<String, Long> sizes = new TreeMap<>();
     try (Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(
-                "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname),"
-                    + " CASE WHEN c.reltuples >= 0 AND w.width IS NOT NULL"
-                    + " THEN (c.reltuples * w.width)::bigint"
-                    + " ELSE pg_catalog.pg_table_size(c.oid) END"
+                "SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), "
+                    + size
                     + " FROM pg_catalog.pg_class c"
                     + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-                    + " LEFT JOIN LATERAL (SELECT sum(s.avg_width + 1) AS width"
-                    + " FROM pg_catalog.pg_stats s"
-                    + " WHERE s.schemaname = n.nspname AND s.tablename = c.relname) w ON true"
+                    + join
                     + " WHERE c.relkind = 'r' AND "
                     + USER_SCHEMA
                     + " AND "

@@ -435,6 +435,7 @@ public final class CopyBenchmark {
       double verify,
       long vmHwmKiB,
       String dumpPath,
+      long dumpBytes,
       String outcome,
       String message) {}
 
@@ -506,6 +507,8 @@ public final class CopyBenchmark {
             r.path("verifyMillis").asLong() / 1000.0,
             r.path("vmHwmKiB").asLong(),
             r.path("dumpPath").asText(null),
+            // Measured now: only the last round's dump is kept, and the best round may be another.
+            r.hasNonNull("dumpPath") ? directoryBytes(Path.of(r.path("dumpPath").asText())) : -1,
             r.path("outcome").asText(),
             r.path("message").asText(""));
     if (!"COMPLETED".equals(f.outcome())) {
@@ -765,7 +768,7 @@ public final class CopyBenchmark {
             String.format(Locale.ROOT, "%.0f MiB", rss),
             "≤ 512 MiB",
             verdict(hwm > 0 && rss <= 512)));
-    long pcDumpBytes = pc.dumpPath() == null ? -1 : directoryBytes(Path.of(pc.dumpPath()));
+    long pcDumpBytes = pc.dumpBytes();
     rows.add(
         new Row(
             "dump directory size: PostgresCopy (with manifest.json) vs raw pg_dump -Fd -Z0",

@@ -17,13 +17,13 @@ public record CopyEstimate(
     long expectedSeconds, long sizeBytes, double bytesPerSecond, String basis, String text) {
 
   /**
-   * Restore plus verify take about this many times the dump's time: 10.12 + 3.68 = 13.80 s against
-   * 4.79 s for the 1.9 GB benchmark database on 2 CPUs, checksums on ({@code docs/benchmarks.md},
+   * Restore plus verify take about this many times the dump's time: 8.31 + 3.01 = 11.32 s against
+   * 4.40 s for the 1.9 GB benchmark database on 2 CPUs, checksums on ({@code docs/benchmarks.md},
    * latest figures: since the source's checksums come from the dump's own files, the dump is short
    * and the target read is all in verify). Used only when the dump alone was measured on this
    * worker.
    */
-  public static final double RESTORE_AND_VERIFY_PER_DUMP = 2.9;
+  public static final double RESTORE_AND_VERIFY_PER_DUMP = 2.6;
 
   /**
    * From a dump measured on this worker (e.g. the safety backup): the dump's rate over the

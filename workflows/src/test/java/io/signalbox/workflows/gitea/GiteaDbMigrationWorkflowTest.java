@@ -239,7 +239,7 @@ class GiteaDbMigrationWorkflowTest {
     assertThat(expected.path("sizeBytes").asLong()).isEqualTo(DB.sizeBytes());
     assertThat(expected.path("basis").asText())
         .startsWith("the safety backup's dump (5.0 MB dumped at ")
-        .contains("restore and verify taken as 2.9 × the dump");
+        .contains("restore and verify taken as 2.6 × the dump");
     assertThat(expected.path("text").asText())
         .startsWith("expected copy time ≈ " + CopyEstimate.duration(seconds) + " from 5.0 MB");
     assertThat(freezeGate.pendingGate().prompt())

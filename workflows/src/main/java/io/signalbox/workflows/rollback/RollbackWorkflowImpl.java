@@ -9,7 +9,6 @@ import io.signalbox.workflows.copy.UnfreezeResult;
 import io.signalbox.workflows.core.CommandActivities;
 import io.signalbox.workflows.core.FailureType;
 import io.signalbox.workflows.core.HealthCheckActivities;
-import io.signalbox.workflows.core.Json;
 import io.signalbox.workflows.core.KubernetesActivities;
 import io.signalbox.workflows.core.KubernetesActivities.KubeDeploymentStatus;
 import io.signalbox.workflows.core.KubernetesActivities.KubePatchInput;
@@ -30,8 +29,6 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -139,7 +136,7 @@ public class RollbackWorkflowImpl extends RunbookWorkflow<RollbackInput>
               runbook.detail(l.summary());
               return l;
             });
-    Map<String, Object> report = gateReport(in, plan, left);
+    Map<String, Object> report = RollbackReports.gateReport(in, plan.run, plan.facts, left);
     runbook.verification(report);
     if (runbook.dryRun()) {
       runbook.plan(report);
@@ -258,58 +255,8 @@ public class RollbackWorkflowImpl extends RunbookWorkflow<RollbackInput>
   private Plan readEvidence(RollbackInput in) {
     RecordedRun run =
         evidence.findRun(new RollbackEvidenceActivities.FindRunInput(in.workflowId(), in.runId()));
-    String which = in.workflowId() + (in.runId() == null ? "" : " run " + in.runId());
-    if (!run.found()) {
-      throw FailureType.PRECONDITION_FAILED.failure(
-          "No evidence of a run "
-              + which
-              + ": check the workflow id (signalbox list, signalbox evidence <id>). Nothing was"
-              + " changed.");
-    }
+    SwitchFacts facts = RollbackPreflight.checked(in, run);
     String id = run.evidenceId();
-    if (!ROLLBACK_OF.contains(run.runbook())) {
-      throw FailureType.PRECONDITION_FAILED.failure(
-          id
-              + " is a "
-              + run.runbook()
-              + " run; Rollback undoes "
-              + String.join(" and ", ROLLBACK_OF)
-              + " runs. Nothing was changed.");
-    }
-    if (!"COMPLETED".equals(run.outcome()) || run.dryRun()) {
-      throw FailureType.PRECONDITION_FAILED.failure(
-          id
-              + (run.dryRun()
-                  ? " was a dry run: it switched nothing"
-                  : " ended "
-                      + run.outcome()
-                      + ", and a run that did not complete has already undone its own changes")
-              + "; there is nothing to roll back. Nothing was changed.");
-    }
-    if (run.rolledBack() != null) {
-      throw FailureType.PRECONDITION_FAILED.failure(
-          id
-              + " was already rolled back by "
-              + run.rolledBack().workflowId()
-              + "/"
-              + run.rolledBack().runId()
-              + " ("
-              + run.rolledBack().requestedBy()
-              + ") at "
-              + run.rolledBack().at()
-              + ". Nothing was changed.");
-    }
-    SwitchFacts facts = run.switched() == null ? null : Json.map(run.switched(), SwitchFacts.class);
-    List<String> missing = missing(facts);
-    if (!missing.isEmpty()) {
-      throw FailureType.PRECONDITION_FAILED.failure(
-          "The evidence of "
-              + id
-              + " lacks what a rollback needs: "
-              + String.join("; ", missing)
-              + ". Put the app back by hand (the run's report lists its steps). Nothing was"
-              + " changed.");
-    }
     runbook.detail(
         run.runbook()
             + " "
@@ -321,39 +268,8 @@ public class RollbackWorkflowImpl extends RunbookWorkflow<RollbackInput>
             + " to "
             + facts.newDatabase().describe()
             + "; switch: "
-            + describeSwitch(facts));
+            + RollbackReports.describeSwitch(facts));
     return new Plan(run, facts);
-  }
-
-  /** What the recorded facts lack for an exact rollback, one line each. */
-  static List<String> missing(SwitchFacts f) {
-    List<String> missing = new ArrayList<>();
-    if (f == null) {
-      missing.add(
-          "it records no switch facts (result.switched; runs before this field cannot be rolled"
-              + " back by this runbook)");
-      return missing;
-    }
-    if (f.oldDatabase() == null || f.newDatabase() == null) {
-      missing.add("the old and the new database");
-    }
-    if (f.freeze() == null) {
-      missing.add("how the old database was frozen");
-    }
-    if (f.patches() != null) {
-      for (SwitchFacts.AppliedPatch p : f.patches()) {
-        if (!p.undoable()) {
-          missing.add("the undo of the patch of " + p.describe());
-        }
-      }
-    }
-    if (f.command() != null && f.command().rollbackArgv() == null) {
-      missing.add(
-          "a rollbackArgv for the switch command "
-              + String.join(" ", f.command().argv())
-              + " (the run was given none)");
-    }
-    return missing;
   }
 
   // ------------------------------------------------------------------ changes
@@ -454,61 +370,5 @@ public class RollbackWorkflowImpl extends RunbookWorkflow<RollbackInput>
                   + (r.unfrozen() ? " writable again" : " was not frozen (already writable)"));
           return r;
         });
-  }
-
-  // ------------------------------------------------------------------ report
-
-  private static Map<String, Object> gateReport(RollbackInput in, Plan plan, LeftBehind left) {
-    SwitchFacts f = plan.facts;
-    Map<String, Object> report = new LinkedHashMap<>();
-    report.put("rollbackOf", plan.run.evidenceId());
-    report.put("runbook", plan.run.runbook());
-    report.put("completedAt", plan.run.endedAt());
-    report.put("oldDatabase", f.oldDatabase().describe());
-    report.put("newDatabase", f.newDatabase().describe());
-    report.put("switch", describeSwitch(f));
-    report.put("carryOver", in.carryOverOrDefault());
-    report.put("summary", left.summary());
-    report.put("leftBehind", left);
-    List<String> steps = new ArrayList<>();
-    steps.add(
-        f.app() != null
-            ? "scale " + f.app().describe() + " to 0"
-            : "make " + f.newDatabase().database() + " read-only and end its sessions");
-    if (in.carryOverOrDefault()) {
-      steps.add("carry rows only on the new database over to the old one");
-    }
-    if (f.command() != null) {
-      steps.add("run " + String.join(" ", f.command().rollbackArgv()));
-    }
-    List<SwitchFacts.AppliedPatch> patches = f.patches() == null ? List.of() : f.patches();
-    for (int i = patches.size() - 1; i >= 0; i--) {
-      steps.add("restore " + patches.get(i).describe() + " as before the switch");
-    }
-    if (SwitchFacts.FREEZE_READ_ONLY.equals(f.freeze().mode())) {
-      steps.add("lift the read-only freeze of " + f.oldDatabase().database());
-    }
-    if (f.app() != null) {
-      steps.add("scale " + f.app().describe() + " to " + f.app().replicas());
-    }
-    if (f.healthCheck() != null) {
-      steps.add("health check " + f.healthCheck().url());
-    }
-    report.put("steps", steps);
-    return report;
-  }
-
-  private static String describeSwitch(SwitchFacts f) {
-    List<String> parts = new ArrayList<>();
-    if (f.patches() != null) {
-      f.patches().forEach(p -> parts.add("patched " + p.describe()));
-    }
-    if (f.command() != null) {
-      parts.add("ran " + f.command().argv().get(0));
-    }
-    if (f.app() != null) {
-      parts.add("app " + f.app().describe() + " at " + f.app().replicas() + " replicas");
-    }
-    return parts.isEmpty() ? "nothing repointed (clients moved by hand)" : String.join(", ", parts);
   }
 }

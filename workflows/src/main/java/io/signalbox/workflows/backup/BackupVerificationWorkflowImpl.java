@@ -2,11 +2,9 @@ package io.signalbox.workflows.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.signalbox.workflows.copy.CopyActivities;
-import io.signalbox.workflows.copy.DescribeInput;
 import io.signalbox.workflows.copy.HostBoundAttempts;
 import io.signalbox.workflows.copy.PostgresActivities;
 import io.signalbox.workflows.copy.PostgresCopyInput;
-import io.signalbox.workflows.copy.ServerDescription;
 import io.signalbox.workflows.core.Endpoint;
 import io.signalbox.workflows.core.FailureType;
 import io.signalbox.workflows.core.RunbookResult;
@@ -17,12 +15,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Function;
 
 /** See {@link BackupVerificationWorkflow}; the steps are listed in its runbook README. */
@@ -94,7 +87,7 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
           "backup: give exactly one of backup.path (a Signalbox dump directory) or"
               + " backup.takeNew: true");
     }
-    Duration maxRestore = maxRestoreTime(in.maxRestoreTimeOrDefault());
+    Duration maxRestore = BackupVerificationPreflight.maxRestoreTime(in.maxRestoreTimeOrDefault());
     boolean keep = !takeNew || Boolean.TRUE.equals(b.keep());
     PostgresCopyInput.CopyOptions options =
         in.copy() == null
@@ -103,78 +96,21 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
     name = in.nameOrDefault();
     maxRestoreSeconds = maxRestore.toMillis() / 1000.0;
     String scratchName = scratchName(Workflow.getInfo().getRunId());
-    Endpoint scratchDb = scratchEndpoint(in.scratch(), scratchName);
+    Endpoint scratchDb = BackupVerificationPreflight.scratchEndpoint(in.scratch(), scratchName);
     scratchDescription = scratchDb.describe();
     record();
 
-    Preflight preflight =
+    BackupVerificationPreflight.Result preflight =
         runbook.step(
             "preflight",
-            () -> {
-              ServerDescription db = postgres.describe(new DescribeInput(in.database()));
-              BackupActivities.ScratchReport scratch =
-                  backup.checkScratch(new BackupActivities.ScratchCheckRequest(in.scratch()));
-              BackupActivities.DumpInfo dump = null;
-              List<CopyActivities.ServerVersion> servers = new ArrayList<>();
-              servers.add(new CopyActivities.ServerVersion(db.endpoint(), db.versionNum()));
-              servers.add(
-                  new CopyActivities.ServerVersion(scratch.endpoint(), scratch.versionNum()));
-              if (hasPath) {
-                dump = backup.inspect(new BackupActivities.InspectRequest(b.path()));
-                if (!dump.sourceDatabase().equals(in.database().database())) {
-                  throw FailureType.INVALID_INPUT.failure(
-                      "backup.path "
-                          + b.path()
-                          + " is a dump of database "
-                          + dump.sourceDatabase()
-                          + " ("
-                          + dump.source()
-                          + "), not of database.database "
-                          + in.database().database());
-                }
-                servers.add(
-                    new CopyActivities.ServerVersion(
-                        "the dump " + dump.path(), dump.serverVersionNum()));
-              } else if (options.dumpDir() != null) {
-                backup.checkDumpDir(new BackupActivities.DumpDirRequest(options.dumpDir()));
-              }
-              CopyActivities.ToolsReport tools =
-                  copy.checkTools(new CopyActivities.CheckToolsRequest(servers));
-              runbook.detail(
-                  "database "
-                      + db.endpoint()
-                      + " (PostgreSQL "
-                      + db.version()
-                      + "); scratch server "
-                      + scratch.endpoint()
-                      + " (PostgreSQL "
-                      + scratch.version()
-                      + ", scratch database "
-                      + scratchName
-                      + (scratch.leftovers().isEmpty()
-                          ? ""
-                          : "; leftovers of earlier runs: "
-                              + String.join(", ", scratch.leftovers()))
-                      + "); "
-                      + tools.version()
-                      + (dump == null
-                          ? "; a new dump will be taken"
-                          : "; backup "
-                              + dump.path()
-                              + " taken at "
-                              + dump.takenAt()
-                              + " ("
-                              + dump.tables()
-                              + " tables, "
-                              + dump.dumpBytes()
-                              + " bytes)"));
-              return new Preflight(db, dump);
-            });
+            () ->
+                BackupVerificationPreflight.check(
+                    runbook, postgres, backup, copy, in, hasPath, options, scratchName));
     BackupActivities.DumpInfo given = preflight.dump();
     BackupActivities.ScratchRequest scratchRequest =
         new BackupActivities.ScratchRequest(in.scratch(), scratchName, preflight.db().encoding());
     if (given != null) {
-      dumpReport = dumpReport(given, false, true);
+      dumpReport = BackupVerificationReports.dumpReport(given, false, true);
       record();
     }
 
@@ -205,8 +141,9 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
             return taken;
           });
       if (taken != null) {
-        dump = takenInfo(taken, in.database(), preflight.db().versionNum());
-        dumpReport = dumpReport(dump, true, keep);
+        dump =
+            BackupVerificationReports.takenInfo(taken, in.database(), preflight.db().versionNum());
+        dumpReport = BackupVerificationReports.dumpReport(dump, true, keep);
         record();
       }
     }
@@ -236,21 +173,7 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
     }
 
     if (runbook.dryRun()) {
-      Map<String, Object> plan = new LinkedHashMap<>();
-      plan.put("database", name);
-      plan.put("backup", dump != null ? dump.path() : "a new dump of " + in.database().describe());
-      plan.put("scratch", scratchDb.describe());
-      plan.put("maxRestoreTime", in.maxRestoreTimeOrDefault());
-      plan.put(
-          "steps",
-          List.of(
-              "create the scratch database " + scratchName,
-              "restore the backup into it and measure the restore time",
-              "verify counts, checksums, sequences and schema against the manifest",
-              "pg_amcheck (heap and B-tree indexes)",
-              "compare the restore time with maxRestoreTime",
-              "drop the scratch database"));
-      runbook.plan(plan);
+      runbook.plan(BackupVerificationReports.plan(name, dump, in, scratchDb, scratchName));
       runbook.change("restore", null, () -> null); // shown as skipped
       return;
     }
@@ -461,22 +384,6 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
             amcheck));
   }
 
-  private record Preflight(ServerDescription db, BackupActivities.DumpInfo dump) {}
-
-  private static Duration maxRestoreTime(String text) {
-    try {
-      Duration d = Duration.parse(text);
-      if (d.isNegative() || d.isZero()) {
-        throw FailureType.INVALID_INPUT.failure(
-            "maxRestoreTime: " + text + " is not a positive duration (e.g. PT1H)");
-      }
-      return d;
-    } catch (DateTimeParseException e) {
-      throw FailureType.INVALID_INPUT.failure(
-          "maxRestoreTime: " + text + " is not an ISO-8601 duration (e.g. PT1H or PT30M)");
-    }
-  }
-
   /**
    * {@code signalbox_verify_} and the first 12 hex digits of the run id: unique per run (so it
    * cannot collide with another run's, nor with a database a person named), a valid identifier that
@@ -485,50 +392,5 @@ public class BackupVerificationWorkflowImpl extends RunbookWorkflow<BackupVerifi
   static String scratchName(String runId) {
     String hex = runId.replaceAll("[^0-9A-Fa-f]", "").toLowerCase(Locale.ROOT);
     return SCRATCH_PREFIX + hex.substring(0, Math.min(12, hex.length()));
-  }
-
-  private static Endpoint scratchEndpoint(Endpoint server, String database) {
-    return new Endpoint(
-        server.host(),
-        server.port(),
-        database,
-        server.user(),
-        server.password(),
-        server.sslmode(),
-        false);
-  }
-
-  private static BackupActivities.DumpInfo takenInfo(
-      CopyActivities.DumpResult t, Endpoint db, int serverVersionNum) {
-    return new BackupActivities.DumpInfo(
-        t.dumpPath(),
-        t.hostTaskQueue(),
-        Workflow.getInfo().getWorkflowId(),
-        db.describe(),
-        db.database(),
-        serverVersionNum,
-        t.serverVersion(),
-        t.toolVersion(),
-        t.snapshotTime(),
-        t.tables(),
-        t.rows(),
-        t.dumpBytes(),
-        true,
-        true);
-  }
-
-  private static BackupVerificationReport.Dump dumpReport(
-      BackupActivities.DumpInfo d, boolean takenNew, boolean kept) {
-    return new BackupVerificationReport.Dump(
-        d.path(),
-        d.takenAt(),
-        d.source(),
-        d.serverVersion(),
-        d.pgDumpVersion(),
-        d.dumpBytes(),
-        d.tables(),
-        d.rows(),
-        takenNew,
-        kept);
   }
 }

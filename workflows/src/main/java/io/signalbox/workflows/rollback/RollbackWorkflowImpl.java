@@ -255,7 +255,7 @@ public class RollbackWorkflowImpl extends RunbookWorkflow<RollbackInput>
   private Plan readEvidence(RollbackInput in) {
     RecordedRun run =
         evidence.findRun(new RollbackEvidenceActivities.FindRunInput(in.workflowId(), in.runId()));
-    SwitchFacts facts = RollbackPreflight.checked(in, run);
+    SwitchFacts facts = RollbackEvidenceChecks.checked(in, run);
     String id = run.evidenceId();
     runbook.detail(
         run.runbook()

@@ -11,9 +11,9 @@ import java.util.List;
  * The rollback's refusals before anything is touched: whether a recorded run can be rolled back,
  * and what its switch facts lack for an exact rollback. Pure functions of the evidence.
  */
-final class RollbackPreflight {
+final class RollbackEvidenceChecks {
 
-  private RollbackPreflight() {}
+  private RollbackEvidenceChecks() {}
 
   /**
    * The switch facts of {@code run}, or a PRECONDITION_FAILED naming why that run cannot be rolled

@@ -5,7 +5,6 @@ import io.signalbox.activities.copy.progress.DumpMeter;
 import io.signalbox.activities.copy.progress.RestoreMeter;
 import io.signalbox.activities.copy.progress.VerifyMeter;
 import io.signalbox.activities.evidence.ReportStore;
-import io.signalbox.activities.postgres.CopyTextChecksum;
 import io.signalbox.activities.postgres.Inspector;
 import io.signalbox.activities.postgres.LoadedTableChecksums;
 import io.signalbox.activities.postgres.PgConnector;
@@ -19,7 +18,6 @@ import io.signalbox.workflows.copy.CopyActivities;
 import io.signalbox.workflows.copy.DumpManifest;
 import io.signalbox.workflows.copy.SchemaInventory;
 import io.signalbox.workflows.copy.SequencesResult;
-import io.signalbox.workflows.copy.TableStats;
 import io.signalbox.workflows.copy.TableStatsResult;
 import io.signalbox.workflows.core.Endpoint;
 import io.signalbox.workflows.core.FailureType;
@@ -32,13 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +51,7 @@ public class CopyActivitiesImpl implements CopyActivities {
   private final String hostTaskQueue;
   private final ReportStore reports;
   private final CopyMeters meters;
+  private final BesideRestoreReads besideRestore;
 
   /** A dump key: a run id (a UUID), optionally with a suffix such as {@code -redo-1}. */
   private static final Pattern DUMP_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
@@ -112,6 +105,7 @@ public class CopyActivitiesImpl implements CopyActivities {
     this.roots = roots;
     this.hostTaskQueue = hostTaskQueue;
     this.meters = new CopyMeters(connector, System::nanoTime);
+    this.besideRestore = new BesideRestoreReads(tools);
     if (!roots.contains(defaultDumpDir)) {
       throw new IllegalArgumentException(
           "the dump directory "
@@ -190,17 +184,8 @@ public class CopyActivitiesImpl implements CopyActivities {
     require(request != null && request.target() != null, "restore: no target given");
     Path dir = existingDump(request.dumpPath());
     ActivityExecutionContext ctx = context();
-    String key = loadedKey(dir, request.target());
-    loaded.remove(key);
-    // With readBesideRestore: tables whose source checksum is their dump file's COPY text are
-    // read on the target as soon as pg_restore has loaded them, beside the rest of the restore;
-    // verify then reads only the row counts of those. Full parallel restores only.
-    Map<Integer, String> readable =
-        !readBesideRestore
-                || Boolean.TRUE.equals(request.dataOnly())
-                || (request.jobs() != null && request.jobs() < 2)
-            ? Map.of()
-            : copyTextTables(dir);
+    besideRestore.forget(dir, request.target());
+    Map<Integer, String> readable = besideRestore.readable(dir, request.dataOnly(), request.jobs());
     int jobs = request.jobs() == null ? 2 : request.jobs();
     // pg_restore prints each table's end only in parallel, and a data-only restore runs serially.
     try (RestoreMeter meter =
@@ -248,13 +233,8 @@ public class CopyActivitiesImpl implements CopyActivities {
       if (reader != null) {
         Map<String, LoadedTableChecksums.Read> read =
             reader.finish(5000, () -> heartbeat(ctx, meter.progress()));
-        if (outcome.preparation() != RestoreOutcome.RestorePreparation.ALREADY_RESTORED
-            && !read.isEmpty()) {
-          loaded.put(key, read);
-          log.info(
-              "read the content checksums of {} of {} tables beside the restore",
-              read.size(),
-              readable.size());
+        if (outcome.preparation() != RestoreOutcome.RestorePreparation.ALREADY_RESTORED) {
+          besideRestore.keep(dir, request.target(), read, readable.size());
         }
       }
       return new RestoreResult(
@@ -264,27 +244,10 @@ public class CopyActivitiesImpl implements CopyActivities {
     }
   }
 
-  /**
-   * The content checksums a restore read beside pg_restore, by dump directory and target, until the
-   * verify that follows takes them (once: a verify after that reads the target again). At most a
-   * few, the oldest dropped.
-   */
-  private final Map<String, Map<String, LoadedTableChecksums.Read>> loaded =
-      java.util.Collections.synchronizedMap(
-          new java.util.LinkedHashMap<>() {
-            @Override
-            protected boolean removeEldestEntry(
-                Map.Entry<String, Map<String, LoadedTableChecksums.Read>> e) {
-              return size() > 16;
-            }
-          });
-
   /** What a restore read beside pg_restore for the verify to come (tests). */
   Map<String, LoadedTableChecksums.Read> loadedChecksums(String dumpPath, Endpoint target) {
-    return loaded.get(loadedKey(roots.resolve("dumpPath", dumpPath), target));
+    return besideRestore.loaded(roots.resolve("dumpPath", dumpPath), target);
   }
-
-  private volatile boolean readBesideRestore = false;
 
   /**
    * Whether the restore reads each table's content checksum as soon as pg_restore has loaded it,
@@ -295,97 +258,8 @@ public class CopyActivitiesImpl implements CopyActivities {
    * measurements (the benchmark's what-if).
    */
   public CopyActivitiesImpl readBesideRestore(boolean value) {
-    this.readBesideRestore = value;
+    besideRestore.enabled(value);
     return this;
-  }
-
-  private static String loadedKey(Path dir, Endpoint target) {
-    return dir.toAbsolutePath().normalize() + "|" + target.describe();
-  }
-
-  /**
-   * The dump's TABLE DATA entries (dump id → quoted table name) of the tables whose manifest
-   * checksum is a {@link CopyTextChecksum}; empty when there are none or the manifest cannot be
-   * read. An entry is matched by the schema and table name {@code pg_restore --list} shows; one
-   * that matches no table, or more than one, is left out (verify reads it).
-   */
-  private Map<Integer, String> copyTextTables(Path dir) {
-    DumpManifest manifest;
-    try {
-      manifest = SnapshotDump.readManifest(dir);
-    } catch (UncheckedIOException e) {
-      return Map.of();
-    }
-    if (!manifest.checksums() || manifest.tables() == null) {
-      return Map.of();
-    }
-    Map<String, String> byListName = new java.util.HashMap<>();
-    Set<String> ambiguous = new TreeSet<>();
-    for (TableStats t : manifest.tables()) {
-      if (!CopyTextChecksum.isCopyText(t.checksum())) {
-        continue;
-      }
-      List<String> parts = unquote(t.table());
-      if (parts.size() != 2) {
-        continue;
-      }
-      String listName = parts.get(0) + " " + parts.get(1);
-      if (byListName.put(listName, t.table()) != null) {
-        ambiguous.add(listName);
-      }
-    }
-    ambiguous.forEach(byListName::remove);
-    if (byListName.isEmpty()) {
-      return Map.of();
-    }
-    Map<Integer, String> out = new java.util.HashMap<>();
-    tools
-        .tableDataEntries(dir)
-        .forEach(
-            (id, text) -> {
-              int owner = text.lastIndexOf(' ');
-              String table = owner < 0 ? null : byListName.get(text.substring(0, owner));
-              if (table != null) {
-                out.put(id, table);
-              }
-            });
-    return out;
-  }
-
-  /** The parts of a name as {@code format('%I.%I')} writes it, unquoted. */
-  static List<String> unquote(String qualified) {
-    List<String> parts = new ArrayList<>();
-    int i = 0;
-    int n = qualified.length();
-    while (i < n) {
-      StringBuilder part = new StringBuilder();
-      if (qualified.charAt(i) == '"') {
-        i++;
-        while (i < n) {
-          char ch = qualified.charAt(i);
-          if (ch == '"') {
-            if (i + 1 < n && qualified.charAt(i + 1) == '"') {
-              part.append('"');
-              i += 2;
-              continue;
-            }
-            i++;
-            break;
-          }
-          part.append(ch);
-          i++;
-        }
-      } else {
-        while (i < n && qualified.charAt(i) != '.') {
-          part.append(qualified.charAt(i++));
-        }
-      }
-      parts.add(part.toString());
-      if (i < n && qualified.charAt(i) == '.') {
-        i++;
-      }
-    }
-    return parts;
   }
 
   @Override
@@ -408,11 +282,10 @@ public class CopyActivitiesImpl implements CopyActivities {
       // counted again here, and each is asked whether any of its rows was written after it was
       // read (its xmin not in the read's snapshot): only such a table is read again.
       Map<String, LoadedTableChecksums.Read> read =
-          checksums ? loaded.remove(loadedKey(dir, target)) : null;
+          checksums ? besideRestore.take(dir, target) : null;
       Map<String, LoadedTableChecksums.Read> before = read == null ? Map.of() : read;
-      Map<String, String> since = new TreeMap<>();
-      before.forEach((t, r) -> since.put(t, r.snapshot()));
-      java.util.function.Function<String, TableScanner.Check> how = checkOf(manifest, checksums);
+      java.util.function.Function<String, TableScanner.Check> how =
+          VerificationComparison.checkOf(manifest, checksums);
       TableScanner scanner =
           new TableScanner(
               () -> connector.open(target),
@@ -429,52 +302,22 @@ public class CopyActivitiesImpl implements CopyActivities {
               meter.tableDone(table);
             }
           };
-      TableStatsResult scanned =
-          scanner.scan(
-              t -> before.containsKey(t) ? TableScanner.Check.COUNT : how.apply(t),
-              since,
-              null,
-              null,
-              progress);
-      Set<String> changed = new TreeSet<>();
-      for (TableStats t : scanned.tables()) {
-        if (before.containsKey(t.table()) && TableScanner.CHANGED.equals(t.checksum())) {
-          changed.add(t.table());
-        }
-      }
-      Map<String, TableStats> again = new TreeMap<>();
-      if (!changed.isEmpty()) {
-        log.info("{} tables changed since the restore read them, reading them again", changed);
-        scanner
-            .scan(t -> TableScanner.Check.COPY_TEXT, changed, null, progress)
-            .tables()
-            .forEach(t -> again.put(t.table(), t));
-      }
       TableStatsResult targetStats =
-          before.isEmpty()
-              ? scanned
-              : new TableStatsResult(
-                  scanned.tables().stream()
-                      .map(
-                          t ->
-                              again.containsKey(t.table())
-                                  ? again.get(t.table())
-                                  : before.containsKey(t.table())
-                                      ? new TableStats(
-                                          t.table(),
-                                          t.rows(),
-                                          before.get(t.table()).stats().checksum())
-                                      : t)
-                      .toList(),
-                  scanned.snapshotId(),
-                  true);
+          BesideRestoreReads.scanned(
+              scanner,
+              t -> before.containsKey(t) ? TableScanner.Check.COUNT : how.apply(t),
+              before,
+              progress);
       SequencesResult targetSequences;
       SchemaInventory targetInventory;
       try (Connection c = connector.open(target)) {
         targetSequences = Inspector.sequences(c);
         targetInventory = Inspector.inventory(c);
       }
-      return kept(report(manifest, targetStats, targetSequences, targetInventory, checksums), ctx);
+      return kept(
+          VerificationComparison.report(
+              manifest, targetStats, targetSequences, targetInventory, checksums),
+          ctx);
     } catch (SQLException e) {
       throw PgErrors.failure("verify " + target.describe(), e);
     }
@@ -498,100 +341,6 @@ public class CopyActivitiesImpl implements CopyActivities {
             "verify-" + info.getActivityId(),
             Json.tree(whole));
     return whole.bounded(VerificationReport.SUMMARY_ITEMS, ref);
-  }
-
-  /**
-   * How each target table is read: the way its source checksum was computed. A checksum of the
-   * dump's data file ({@link CopyTextChecksum#PREFIX}) compares with the target's COPY text, any
-   * other with the server-side hash; without checksums, counts only.
-   */
-  static java.util.function.Function<String, TableScanner.Check> checkOf(
-      DumpManifest manifest, boolean checksums) {
-    Map<String, TableStats> source = byName(manifest.tables());
-    return table -> {
-      if (!checksums) {
-        return TableScanner.Check.COUNT;
-      }
-      TableStats s = source.get(table);
-      return s != null && CopyTextChecksum.isCopyText(s.checksum())
-          ? TableScanner.Check.COPY_TEXT
-          : TableScanner.Check.SQL_CHECKSUM;
-    };
-  }
-
-  /** Compares the target with the manifest: tables, then sequences, then schema. */
-  static VerificationReport report(
-      DumpManifest manifest,
-      TableStatsResult target,
-      SequencesResult targetSequences,
-      SchemaInventory targetInventory,
-      boolean checksums) {
-    Map<String, TableStats> source = byName(manifest.tables());
-    Map<String, TableStats> copy = byName(target.tables());
-    Set<String> names = new TreeSet<>(source.keySet());
-    names.addAll(copy.keySet());
-    List<TableCheck> tables = new ArrayList<>();
-    for (String name : names) {
-      TableStats s = source.get(name);
-      TableStats t = copy.get(name);
-      String problem = null;
-      if (t == null) {
-        problem = "missing on target";
-      } else if (s == null) {
-        problem = "not on source";
-      } else if (s.rows() != t.rows()) {
-        problem = "row count " + s.rows() + " != " + t.rows();
-      } else if (checksums && s.checksum() != null && !s.checksum().equals(t.checksum())) {
-        problem = "content checksum differs";
-      }
-      tables.add(
-          new TableCheck(
-              name,
-              s == null ? null : s.rows(),
-              t == null ? null : t.rows(),
-              checksums && s != null ? s.checksum() : null,
-              checksums && t != null ? t.checksum() : null,
-              problem == null,
-              problem));
-    }
-    // Mismatches first, so the gate's report and the failure message start with them.
-    tables.sort(Comparator.comparing(TableCheck::ok).thenComparing(TableCheck::table));
-    List<String> sequences =
-        SequencesResult.behind(new SequencesResult(manifest.sequences()), targetSequences);
-    List<String> schema =
-        manifest.inventory() == null
-            ? List.of()
-            : manifest.inventory().differences(targetInventory);
-    long bad = tables.stream().filter(t -> !t.ok()).count();
-    boolean matches = bad == 0 && sequences.isEmpty() && schema.isEmpty();
-    long sourceRows = manifest.totalRows();
-    long targetRows = target.totalRows();
-    String summary =
-        matches
-            ? tables.size()
-                + " tables and "
-                + sourceRows
-                + " rows match"
-                + (checksums ? " (counts and content checksums)" : " (row counts)")
-                + ", sequences and schema too"
-            : bad
-                + " of "
-                + tables.size()
-                + " tables differ, "
-                + sequences.size()
-                + " sequences behind, "
-                + schema.size()
-                + " schema differences";
-    return new VerificationReport(
-        matches, summary, checksums, sourceRows, targetRows, tables, sequences, schema);
-  }
-
-  private static Map<String, TableStats> byName(List<TableStats> tables) {
-    Map<String, TableStats> m = new TreeMap<>();
-    if (tables != null) {
-      tables.forEach(t -> m.put(t.table(), t));
-    }
-    return m;
   }
 
   /**

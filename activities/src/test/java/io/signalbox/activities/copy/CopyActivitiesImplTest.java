@@ -198,10 +198,10 @@ class CopyActivitiesImplTest {
 
   @Test
   void unquoteSplitsAQuotedQualifiedName() {
-    assertThat(CopyActivitiesImpl.unquote("public.t")).containsExactly("public", "t");
-    assertThat(CopyActivitiesImpl.unquote("\"Sales\".\"Line \"\"Items\"\"\""))
+    assertThat(BesideRestoreReads.unquote("public.t")).containsExactly("public", "t");
+    assertThat(BesideRestoreReads.unquote("\"Sales\".\"Line \"\"Items\"\"\""))
         .containsExactly("Sales", "Line \"Items\"");
-    assertThat(CopyActivitiesImpl.unquote("s.\"a.b\"")).containsExactly("s", "a.b");
+    assertThat(BesideRestoreReads.unquote("s.\"a.b\"")).containsExactly("s", "a.b");
   }
 
   @Test

@@ -322,12 +322,22 @@ class DrRehearsalWorkflowTest {
     }
 
     stub.cancel();
+    // Wait in real time until the cancel has reached both children: awaiting the result switches
+    // time skipping back on, and a child's 10-minute sleep could then end before its cancel came.
+    List<String> children = List.of("dr-7-gitea-db1", "dr-7-statehub-db2");
+    for (String child : children) {
+      while (client.newUntypedWorkflowStub(child).describe().getStatus()
+          == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        assertThat(System.nanoTime()).as(child + " cancelled").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+    }
 
     WorkflowFailedException e =
         catchThrowableOfType(
             WorkflowFailedException.class, () -> stub.getResult(RunbookResult.class));
     assertThat(e.getCause()).isInstanceOf(CanceledFailure.class);
-    for (String child : List.of("dr-7-gitea-db1", "dr-7-statehub-db2")) {
+    for (String child : children) {
       assertThat(client.newUntypedWorkflowStub(child).describe().getStatus())
           .as(child)
           .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
